@@ -1,0 +1,185 @@
+import type { FastifyInstance } from 'fastify';
+
+import { KeyService, bootstrapAdmin, keyRoutes } from '../auth/index.js';
+import type { BootstrapResult } from '../auth/index.js';
+import type { Config } from '../config/index.js';
+import { randomIds, systemClock } from '../core/index.js';
+import type { Clock, IdGenerator } from '../core/index.js';
+import { EventBus, EventLog } from '../events/index.js';
+import { IdempotencyStore, buildHttpServer } from '../http/index.js';
+import type { AnyRoute } from '../http/index.js';
+import { createLogger } from '../log/index.js';
+import type { Logger } from '../log/index.js';
+import { MachineService, machineRoutes } from '../machines/index.js';
+import type { MachineDriver } from '../machines/index.js';
+import { createBrowserDriver } from '../machines/browser/index.js';
+import { HttpModel, ModelRegistry } from '../models/index.js';
+import type { Model } from '../models/index.js';
+import {
+  RunEngine,
+  RunLoop,
+  RunService,
+  RunTransitions,
+  StepLedger,
+  runRoutes,
+} from '../runs/index.js';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { WalletService, walletRoutes } from '../wallet/index.js';
+import {
+  WebhookDeliverer,
+  checkWebhookUrl,
+  createDeliveryHook,
+  generateWebhookSecret,
+} from '../webhooks/index.js';
+import { readInstanceId } from './instance-id.js';
+import { systemRoutes } from './system-routes.js';
+
+/** What the app is built from; everything but the config has a production default. */
+export interface AppDeps {
+  config: Config;
+  logger?: Logger;
+  clock?: Clock;
+  ids?: IdGenerator;
+  fetch?: typeof fetch;
+  driver?: MachineDriver;
+  /** Models besides the ones the config names. */
+  models?: Model[];
+  version?: string;
+}
+
+export interface App {
+  server: FastifyInstance;
+  store: Store;
+  bootstrap: BootstrapResult;
+  logger: Logger;
+  /** Starts listening and working; resolves with the base URL. */
+  start(): Promise<string>;
+  /** Stops working and listening; runs in flight continue at the next start. */
+  stop(): Promise<void>;
+}
+
+/** Builds the whole server from its dependencies. Nothing starts until `start()`. */
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { config } = deps;
+  const logger = deps.logger ?? createLogger({ level: config.logLevel });
+  const clock = deps.clock ?? systemClock;
+  const ids = deps.ids ?? randomIds;
+  const store = await openStore(config);
+  const keys = new KeyService(store, clock, ids);
+  const bootstrap = await bootstrapAdmin(keys, config.dataDir, config.adminKey);
+
+  const bus = new EventBus();
+  const events = new EventLog(store, clock, bus);
+  const wallet = new WalletService(store, clock, ids);
+  const driver =
+    deps.driver ?? createBrowserDriver({ executablePath: config.chromiumPath, logger });
+  const machines = new MachineService(store, clock, ids, driver, logger);
+  const models = buildModels(config, deps);
+  const transitions = new RunTransitions(events, clock);
+  const ledger = new StepLedger(events, wallet, clock, config.stepPriceCredits);
+  const loop = new RunLoop({ store, events, transitions, ledger, machines, models, logger });
+  const engine = new RunEngine({
+    store,
+    clock,
+    logger,
+    events,
+    transitions,
+    loop,
+    workers: config.workers,
+    instanceId: readInstanceId(config.dataDir),
+  });
+
+  const deliverer = new WebhookDeliverer({
+    store,
+    clock,
+    ids,
+    logger,
+    allowPrivate: config.webhookAllowPrivate,
+    maxAttempts: config.webhookMaxAttempts,
+    backoffMs: config.webhookBackoffMs,
+    timeoutMs: config.webhookTimeoutMs,
+  });
+  events.onAppend(createDeliveryHook({ ids, clock }));
+  events.onCommit((written) => {
+    if (written.some((event) => event.type === 'status')) {
+      deliverer.wake();
+    }
+  });
+
+  const runs = new RunService({
+    store,
+    clock,
+    ids,
+    events,
+    transitions,
+    machines,
+    models,
+    wallet,
+    stepPriceCredits: config.stepPriceCredits,
+    checkWebhookUrl: (url) => checkWebhookUrl(url, config.webhookAllowPrivate),
+    newWebhookSecret: generateWebhookSecret,
+    wakeEngine: () => engine.wake(),
+    interrupt: (runId, reason) => engine.interrupt(runId, reason),
+  });
+
+  const idempotency = new IdempotencyStore(store, clock, config.idempotencyWaitMs);
+  const apiRoutes: AnyRoute[] = [
+    ...keyRoutes({
+      keys,
+      fundOrganization: async (organizationId, credits) =>
+        credits > 0 ? (await wallet.topUp(organizationId, credits)).balanceAfter : 0,
+    }),
+    ...walletRoutes({ wallet, store, stepPriceCredits: config.stepPriceCredits }),
+    ...machineRoutes(machines),
+    ...runRoutes({ runs, events, bus, sseHeartbeatMs: config.sseHeartbeatMs }),
+  ];
+  const version = deps.version ?? '0.1.0';
+  const routes = [...systemRoutes(() => apiRoutes, idempotency, version), ...apiRoutes];
+  const server = buildHttpServer({
+    logger,
+    ids,
+    keys,
+    idempotency,
+    routes,
+    bodyLimitBytes: config.bodyLimitBytes,
+  });
+
+  return {
+    server,
+    store,
+    bootstrap,
+    logger,
+    async start() {
+      const url = await server.listen({ host: config.host, port: config.port });
+      engine.start();
+      deliverer.start();
+      logger.info({ url, store: store.kind, models: models.names() }, 'deskhand serving');
+      return url;
+    },
+    async stop() {
+      await engine.stop();
+      await deliverer.stop();
+      await server.close();
+      await driver.close();
+      await store.close();
+    },
+  };
+}
+
+function buildModels(config: Config, deps: AppDeps): ModelRegistry {
+  const registry = new ModelRegistry(config.defaultModel);
+  if (config.httpModelUrl) {
+    registry.register(
+      new HttpModel({
+        url: config.httpModelUrl,
+        timeoutMs: config.modelTimeoutMs,
+        fetch: deps.fetch,
+      }),
+    );
+  }
+  for (const model of deps.models ?? []) {
+    registry.register(model);
+  }
+  return registry;
+}

@@ -1,0 +1,86 @@
+import { raceAbort } from './abort.js';
+import { describePlaywrightError, performAction } from './browser-actions.js';
+import { waitForSettledScreen } from './settle.js';
+import type { AgentAction } from '../../contracts/actions.js';
+import type { ActionOutcome, CallOptions, Machine, Observation } from '../driver.js';
+import type { BrowserSession } from './browser-session.js';
+
+/** Timings a machine works with; the driver fills them from its options. */
+export interface BrowserMachineSettings {
+  settleTimeoutMs: number;
+  navigationTimeoutMs: number;
+  screenshotTimeoutMs: number;
+}
+
+/**
+ * The run engine's handle on one browser machine. It holds no state of its own, so any
+ * number of handles for one session may exist at once.
+ */
+export function createBrowserMachine(
+  session: BrowserSession,
+  settings: BrowserMachineSettings,
+): Machine {
+  return {
+    id: session.spec.id,
+    observe: (options) => observe(session, settings, options),
+    act: (action, options) => act(session, settings, action, options),
+  };
+}
+
+async function observe(
+  session: BrowserSession,
+  settings: BrowserMachineSettings,
+  { signal }: CallOptions,
+): Promise<Observation> {
+  signal.throwIfAborted();
+  const page = await raceAbort(session.currentPage(), signal);
+
+  const settled = await raceAbort(waitForSettledScreen(page, settings.settleTimeoutMs), signal);
+
+  signal.throwIfAborted();
+  // The text caret stays visible: it is how a model sees which field has the focus.
+  const capture = page.screenshot({
+    type: 'png',
+    caret: 'initial',
+    timeout: settings.screenshotTimeoutMs,
+  });
+  const data = await raceAbort(capture, signal).catch((error: unknown) => {
+    if (signal.aborted) {
+      throw signal.reason;
+    }
+    const reason = describePlaywrightError(error);
+    throw new Error(`Could not capture the screen of machine ${session.spec.id}: ${reason}`, {
+      cause: error,
+    });
+  });
+
+  const { screenWidth: width, screenHeight: height } = session.spec;
+  return { screenshot: { format: 'png', data, width, height }, url: page.url(), settled };
+}
+
+async function act(
+  session: BrowserSession,
+  settings: BrowserMachineSettings,
+  action: AgentAction,
+  { signal }: CallOptions,
+): Promise<ActionOutcome> {
+  signal.throwIfAborted();
+
+  try {
+    const page = await session.currentPage();
+    const context = {
+      page,
+      screen: { width: session.spec.screenWidth, height: session.spec.screenHeight },
+      signal,
+      navigationTimeoutMs: settings.navigationTimeoutMs,
+    };
+    return await raceAbort(performAction(action, context), signal);
+  } catch (error) {
+    // An abort is the run's decision, not the page's failure: it travels on as a rejection.
+    if (signal.aborted) {
+      throw signal.reason;
+    }
+    const reason = describePlaywrightError(error);
+    return { ok: false, error: `The browser could not perform the ${action.type}: ${reason}` };
+  }
+}

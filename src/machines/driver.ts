@@ -1,0 +1,57 @@
+import type { AgentAction } from '../contracts/actions.js';
+
+/** What a machine shows after an action: the screen and, where it has them, richer views. */
+export interface Observation {
+  screenshot: {
+    format: 'png' | 'jpeg';
+    data: Buffer;
+    width: number;
+    height: number;
+  };
+  /** The page URL when the screen is a browser. */
+  url?: string;
+  /** An indented text outline of the accessibility tree, where the machine offers one. */
+  accessibilityTree?: string;
+  /** The visible text of a terminal, where the machine offers one. */
+  terminalText?: string;
+  /** False when the screen kept changing until the settle bound ran out. */
+  settled: boolean;
+}
+
+export interface ActionOutcome {
+  ok: boolean;
+  /** Why the action failed, in words a model or a person can act on. */
+  error?: string;
+}
+
+export interface CallOptions {
+  /** Aborted when the run is cancelled or its deadline passes; no input is sent after. */
+  signal: AbortSignal;
+}
+
+/** A running machine as the run engine sees it: a screen to look at and hands to act with. */
+export interface Machine {
+  readonly id: string;
+  observe(options: CallOptions): Promise<Observation>;
+  act(action: AgentAction, options: CallOptions): Promise<ActionOutcome>;
+}
+
+export interface MachineSpec {
+  id: string;
+  desktopEnabled: boolean;
+  screenWidth: number;
+  screenHeight: number;
+}
+
+/** Brings machines up and down on one kind of infrastructure. */
+export interface MachineDriver {
+  readonly name: string;
+  /** Starts the machine's sandbox; starting one that runs already does nothing. */
+  start(spec: MachineSpec): Promise<void>;
+  /** Stops the machine's processes and removes what it left on this host. */
+  destroy(machineId: string): Promise<void>;
+  /** The handle the run engine drives; the machine must have been started. */
+  open(machineId: string): Promise<Machine>;
+  /** Releases everything the driver holds, at server shutdown. */
+  close(): Promise<void>;
+}

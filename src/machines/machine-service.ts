@@ -1,0 +1,196 @@
+import type { Clock, IdGenerator } from '../core/index.js';
+import type { MachineRecord, ProvisionRequest } from '../contracts/index.js';
+import { AppError, invalidState, notFound } from '../errors/index.js';
+import type { Logger } from '../log/index.js';
+import { readJson, writeJson } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import type { Machine, MachineDriver, MachineSpec } from './driver.js';
+
+type MachineRow = {
+  id: string;
+  organization_id: string;
+  display_name: string;
+  status: string;
+  os_type: string;
+  desktop_enabled: number;
+  screen_width: number;
+  screen_height: number;
+  metadata: string;
+  created_at: string;
+  started_at: string | null;
+};
+
+const defaultScreen = { width: 1280, height: 800 };
+
+/** Machines of each organization: their records, and their sandboxes through a driver. */
+export class MachineService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    private readonly driver: MachineDriver,
+    private readonly logger: Logger,
+  ) {}
+
+  async create(organizationId: string, request: ProvisionRequest): Promise<MachineRecord> {
+    refuseUnsupported(request);
+    const now = this.clock.now().toISOString();
+    const row: MachineRow = {
+      id: this.ids.uuid(),
+      organization_id: organizationId,
+      display_name: request.display_name,
+      status: 'provisioning',
+      os_type: request.os_type,
+      desktop_enabled: request.desktop_enabled ? 1 : 0,
+      screen_width: defaultScreen.width,
+      screen_height: defaultScreen.height,
+      metadata: writeJson(request.metadata ?? {}),
+      created_at: now,
+      started_at: null,
+    };
+    await this.store.db
+      .insertInto('machines')
+      .values({ ...row, deleted_at: null })
+      .execute();
+
+    try {
+      await this.driver.start(specOf(row));
+    } catch (error) {
+      this.logger.error({ err: error, machine_id: row.id }, 'machine failed to start');
+      await this.setStatus(row.id, 'error');
+      throw new AppError('SERVICE_UNAVAILABLE', 'The machine could not be started.', {
+        cause: error,
+      });
+    }
+    const startedAt = this.clock.now().toISOString();
+    await this.store.db
+      .updateTable('machines')
+      .set({ status: 'running', started_at: startedAt })
+      .where('id', '=', row.id)
+      .execute();
+    this.logger.info({ machine_id: row.id }, 'machine ready');
+    return toRecord({ ...row, status: 'running', started_at: startedAt });
+  }
+
+  async list(organizationId: string, limit: number): Promise<MachineRecord[]> {
+    const rows = await this.store.db
+      .selectFrom('machines')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('deleted_at', 'is', null)
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  async get(organizationId: string, machineId: string): Promise<MachineRecord> {
+    return toRecord(await this.row(organizationId, machineId));
+  }
+
+  /** Destroys the machine's sandbox; a machine that a run holds must be freed first. */
+  async delete(organizationId: string, machineId: string): Promise<void> {
+    await this.row(organizationId, machineId);
+    const holder = await this.store.db
+      .selectFrom('runs')
+      .select('id')
+      .where('active_machine_id', '=', machineId)
+      .executeTakeFirst();
+    if (holder) {
+      throw invalidState(`Machine ${machineId} is driving run ${holder.id}; cancel it first.`);
+    }
+
+    await this.setStatus(machineId, 'deleting');
+    await this.driver.destroy(machineId);
+    await this.store.db
+      .updateTable('machines')
+      .set({ status: 'terminated', deleted_at: this.clock.now().toISOString() })
+      .where('id', '=', machineId)
+      .execute();
+  }
+
+  /** A running machine for the run engine, brought back up if the server restarted. */
+  async open(machineId: string): Promise<Machine> {
+    const row = await this.store.db
+      .selectFrom('machines')
+      .selectAll()
+      .where('id', '=', machineId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (!row) {
+      throw new Error(`Machine ${machineId} no longer exists.`);
+    }
+    await this.driver.start(specOf(row));
+    return this.driver.open(machineId);
+  }
+
+  /** The record, if the organization owns a machine that is not deleted; else a 404. */
+  async row(organizationId: string, machineId: string): Promise<MachineRow> {
+    const row = await this.store.db
+      .selectFrom('machines')
+      .selectAll()
+      .where('id', '=', machineId)
+      .where('organization_id', '=', organizationId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (!row) {
+      throw notFound('machine', machineId);
+    }
+    return row;
+  }
+
+  private async setStatus(machineId: string, status: string): Promise<void> {
+    await this.store.db
+      .updateTable('machines')
+      .set({ status })
+      .where('id', '=', machineId)
+      .execute();
+  }
+}
+
+function refuseUnsupported(request: ProvisionRequest): void {
+  if (request.os_type === 'windows') {
+    throw new AppError(
+      'VALIDATION_ERROR',
+      'os_type windows is not offered by this server; use linux.',
+      {
+        details: { field: 'body.os_type', supported: ['linux'] },
+      },
+    );
+  }
+  if (request.desktop_enabled) {
+    // LIMITATION: only the headless-browser driver exists; a desktop (Xvfb) driver lifts this.
+    throw new AppError('VALIDATION_ERROR', 'desktop_enabled machines are not offered yet.', {
+      details: { field: 'body.desktop_enabled' },
+    });
+  }
+}
+
+function specOf(row: MachineRow): MachineSpec {
+  return {
+    id: row.id,
+    desktopEnabled: row.desktop_enabled === 1,
+    screenWidth: row.screen_width,
+    screenHeight: row.screen_height,
+  };
+}
+
+function toRecord(row: MachineRow & { deleted_at?: string | null }): MachineRecord {
+  return {
+    id: row.id,
+    display_name: row.display_name,
+    status: row.status as MachineRecord['status'],
+    os_type: row.os_type as MachineRecord['os_type'],
+    desktop_enabled: row.desktop_enabled === 1,
+    cpu_cores: 1,
+    memory_gb: 2,
+    storage_gb: 10,
+    public_ip: null,
+    is_test: false,
+    created_at: row.created_at,
+    started_at: row.started_at,
+    auto_destroy_at: null,
+    ttl_minutes: null,
+    metadata: readJson<Record<string, string>>(row.metadata, {}),
+  };
+}

@@ -1,0 +1,9 @@
+export { RunService } from './run-service.js';
+export type { RunServiceDeps } from './run-service.js';
+export { RunTransitions } from './run-transitions.js';
+export { runRoutes } from './run-routes.js';
+export { toRunResponse, isTerminal } from './run-row.js';
+export type { RunRow } from './run-row.js';
+export { RunEngine } from './engine/run-engine.js';
+export { RunLoop } from './engine/run-loop.js';
+export { StepLedger } from './engine/step-ledger.js';

@@ -1,0 +1,234 @@
+import type { Clock, IdGenerator } from '../core/index.js';
+import { supportedCuaVersions } from '../contracts/index.js';
+import type { RunRequest, RunStatus } from '../contracts/index.js';
+import { AppError, invalidState, notFound } from '../errors/index.js';
+import type { EventLog } from '../events/index.js';
+import type { MachineService } from '../machines/index.js';
+import type { ModelRegistry } from '../models/index.js';
+import type { Store } from '../store/index.js';
+import { writeJson } from '../store/index.js';
+import type { WalletService } from '../wallet/index.js';
+import { activeStatuses, statusSummary } from './run-row.js';
+import type { RunRow } from './run-row.js';
+import type { RunTransitions } from './run-transitions.js';
+
+export interface RunServiceDeps {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  events: EventLog;
+  transitions: RunTransitions;
+  machines: MachineService;
+  models: ModelRegistry;
+  wallet: WalletService;
+  stepPriceCredits: number;
+  /** Refuses a webhook URL the server will not deliver to (throws a 422). */
+  checkWebhookUrl(url: string): void;
+  newWebhookSecret(): string;
+  /** Tells the engine there is work: a new run, or a resumed one. */
+  wakeEngine(): void;
+  /** Stops a run's step in flight in this process (cancel, pause). */
+  interrupt(runId: string, reason: 'cancelled' | 'paused'): void;
+}
+
+export interface ListRunsOptions {
+  status?: RunStatus;
+  limit: number;
+  startingAfter?: string;
+}
+
+/** The runs of each organization as the API offers them: create, read, cancel, resume. */
+export class RunService {
+  constructor(private readonly deps: RunServiceDeps) {}
+
+  async create(organizationId: string, request: RunRequest, requestId: string): Promise<RunRow> {
+    const { deps } = this;
+    refuseUnsupportedVersion(request.cua_version);
+    await deps.machines.row(organizationId, request.machine_id);
+    const model = deps.models.resolve(request.model ?? null);
+    if (request.webhook_url) {
+      deps.checkWebhookUrl(request.webhook_url);
+    }
+    await this.requireCredits(organizationId);
+
+    const row = this.newRow(organizationId, request, model.name, requestId);
+    try {
+      await deps.events.write(async (trx, emit) => {
+        await trx.insertInto('runs').values(row).execute();
+        await emit(row.id, { type: 'status', data: statusSummary(row) });
+      });
+    } catch (error) {
+      throw await this.explainInsertFailure(error, request.machine_id);
+    }
+    deps.wakeEngine();
+    return row;
+  }
+
+  async get(organizationId: string, runId: string): Promise<RunRow> {
+    const row = await this.deps.store.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('id', '=', runId)
+      .where('organization_id', '=', organizationId)
+      .executeTakeFirst();
+    if (!row) {
+      throw notFound('run', runId);
+    }
+    return row;
+  }
+
+  async list(organizationId: string, options: ListRunsOptions): Promise<RunRow[]> {
+    let query = this.deps.store.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('organization_id', '=', organizationId);
+    if (options.status) {
+      query = query.where('status', '=', options.status);
+    }
+    if (options.startingAfter) {
+      const cursor = await this.get(organizationId, options.startingAfter);
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '<', cursor.created_at),
+          eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)]),
+        ]),
+      );
+    }
+    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+  }
+
+  /** Cancels a run that has not ended; cancelling an ended run changes nothing. */
+  async cancel(organizationId: string, runId: string): Promise<RunRow> {
+    await this.get(organizationId, runId);
+    const row = await this.deps.transitions.apply(runId, {
+      from: activeStatuses,
+      to: 'cancelled',
+      set: { error: writeJson({ code: 'CANCELLED', message: 'The run was cancelled.' }) },
+    });
+    // Interrupting after the commit means no input is sent once the cancel is acknowledged.
+    this.deps.interrupt(runId, 'cancelled');
+    return row ?? this.get(organizationId, runId);
+  }
+
+  /** Continues a run waiting for a human; the note reaches the agent as the human's answer. */
+  async resume(organizationId: string, runId: string, note: string | null): Promise<RunRow> {
+    const current = await this.get(organizationId, runId);
+    if (current.status !== 'awaiting_human') {
+      throw invalidState(`Run ${runId} is ${current.status}; only awaiting_human runs resume.`);
+    }
+    await this.requireCredits(organizationId);
+
+    const row = await this.deps.transitions.apply(runId, {
+      from: ['awaiting_human'],
+      to: 'queued',
+      set: { resume_note: note, awaiting_human_reason: null, awaiting_human_code: null },
+    });
+    if (!row) {
+      throw invalidState(`Run ${runId} is no longer awaiting a human.`);
+    }
+    this.deps.wakeEngine();
+    return row;
+  }
+
+  /** A human takes over: the step in flight stops and the run waits for a resume. */
+  async pause(organizationId: string, runId: string, reason: string | null): Promise<RunRow> {
+    const current = await this.get(organizationId, runId);
+    if (current.status !== 'running' && current.status !== 'queued') {
+      throw invalidState(`Run ${runId} is ${current.status}; only queued or running runs pause.`);
+    }
+    const row = await this.deps.transitions.apply(runId, {
+      from: ['queued', 'running'],
+      to: 'awaiting_human',
+      set: {
+        awaiting_human_reason: reason ?? 'Paused by a human.',
+        awaiting_human_code: 'PAUSED_BY_USER',
+      },
+    });
+    this.deps.interrupt(runId, 'paused');
+    return row ?? this.get(organizationId, runId);
+  }
+
+  private async requireCredits(organizationId: string): Promise<void> {
+    const balance = await this.deps.wallet.balance(organizationId);
+    if (balance < this.deps.stepPriceCredits) {
+      throw new AppError(
+        'INSUFFICIENT_CREDITS',
+        `One step costs ${this.deps.stepPriceCredits} credits; the wallet holds ${balance}.`,
+        { details: { balance_credits: balance, step_price_credits: this.deps.stepPriceCredits } },
+      );
+    }
+  }
+
+  private async explainInsertFailure(error: unknown, machineId: string): Promise<unknown> {
+    const holder = await this.deps.store.db
+      .selectFrom('runs')
+      .select(['id', 'status'])
+      .where('active_machine_id', '=', machineId)
+      .executeTakeFirst();
+    if (!holder) {
+      return error;
+    }
+    return invalidState(`Machine ${machineId} is busy with run ${holder.id} (${holder.status}).`, {
+      run_id: holder.id,
+    });
+  }
+
+  private newRow(
+    organizationId: string,
+    request: RunRequest,
+    modelName: string,
+    requestId: string,
+  ): RunRow {
+    const { clock, ids } = this.deps;
+    return {
+      id: ids.uuid(),
+      organization_id: organizationId,
+      machine_id: request.machine_id,
+      active_machine_id: request.machine_id,
+      status: 'queued',
+      task: request.task,
+      cua_version: request.cua_version,
+      instructions: request.instructions ?? null,
+      system_prompt: request.system_prompt ?? null,
+      model: modelName,
+      llm: request.llm ? writeJson(request.llm) : null,
+      max_steps: request.max_steps,
+      deadline_seconds: request.deadline_seconds ?? 300,
+      on_awaiting_human: request.on_awaiting_human,
+      awaiting_human_timeout_seconds: request.awaiting_human_timeout_seconds ?? null,
+      awaiting_human_reason: null,
+      awaiting_human_code: null,
+      awaiting_human_since: null,
+      resume_note: null,
+      webhook_url: request.webhook_url ?? null,
+      webhook_secret: request.webhook_url ? this.deps.newWebhookSecret() : null,
+      metadata: request.metadata ? writeJson(request.metadata) : null,
+      variables: writeJson(request.variables ?? {}),
+      // LIMITATION: secrets are stored as given; encrypting them at rest with a server key lifts it.
+      secrets: writeJson(request.secrets ?? {}),
+      success_criteria: writeJson(request.success_criteria ?? []),
+      steps_completed: 0,
+      credits_charged: 0,
+      active_ms: 0,
+      result: null,
+      error: null,
+      request_id: requestId,
+      created_at: clock.now().toISOString(),
+      started_at: null,
+      running_since_ms: null,
+      finished_at: null,
+      lease_owner: null,
+      lease_expires_at: null,
+    };
+  }
+}
+
+function refuseUnsupportedVersion(version: string): void {
+  if (!(supportedCuaVersions as readonly string[]).includes(version)) {
+    throw new AppError(
+      'UNSUPPORTED_CUA_VERSION',
+      `cua_version '${version}' is not supported; supported: ${supportedCuaVersions.join(', ')}.`,
+      { details: { field: 'body.cua_version', supported: supportedCuaVersions } },
+    );
+  }
+}

@@ -1,0 +1,4 @@
+export { openStore, transaction } from './database.js';
+export type { Store, StoreKind, StoreOptions } from './database.js';
+export { readJson, writeJson } from './json.js';
+export type { Database } from './schema.js';
