@@ -119,6 +119,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     stepPriceCredits: config.stepPriceCredits,
     checkWebhookUrl: (url) => checkWebhookUrl(url, config.webhookAllowPrivate),
     newWebhookSecret: generateWebhookSecret,
+    refundUnfinished: (trx, row) => ledger.refundUnfinished(trx, row),
     wakeEngine: () => engine.wake(),
     interrupt: (runId, reason) => engine.interrupt(runId, reason),
   });

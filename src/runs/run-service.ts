@@ -10,7 +10,7 @@ import { writeJson } from '../store/index.js';
 import type { WalletService } from '../wallet/index.js';
 import { activeStatuses, statusSummary } from './run-row.js';
 import type { RunRow } from './run-row.js';
-import type { RunTransitions } from './run-transitions.js';
+import type { RunTransitions, Transition } from './run-transitions.js';
 
 export interface RunServiceDeps {
   store: Store;
@@ -25,6 +25,8 @@ export interface RunServiceDeps {
   /** Refuses a webhook URL the server will not deliver to (throws a 422). */
   checkWebhookUrl(url: string): void;
   newWebhookSecret(): string;
+  /** Within a transition, gives back the charge of a step that will not complete. */
+  refundUnfinished: NonNullable<Transition['within']>;
   /** Tells the engine there is work: a new run, or a resumed one. */
   wakeEngine(): void;
   /** Stops a run's step in flight in this process (cancel, pause). */
@@ -100,13 +102,14 @@ export class RunService {
   /** Cancels a run that has not ended; cancelling an ended run changes nothing. */
   async cancel(organizationId: string, runId: string): Promise<RunRow> {
     await this.get(organizationId, runId);
+    // Interrupting first means no input is sent once the cancel is committed and acknowledged.
+    this.deps.interrupt(runId, 'cancelled');
     const row = await this.deps.transitions.apply(runId, {
       from: activeStatuses,
       to: 'cancelled',
       set: { error: writeJson({ code: 'CANCELLED', message: 'The run was cancelled.' }) },
+      within: this.deps.refundUnfinished,
     });
-    // Interrupting after the commit means no input is sent once the cancel is acknowledged.
-    this.deps.interrupt(runId, 'cancelled');
     return row ?? this.get(organizationId, runId);
   }
 
@@ -136,6 +139,7 @@ export class RunService {
     if (current.status !== 'running' && current.status !== 'queued') {
       throw invalidState(`Run ${runId} is ${current.status}; only queued or running runs pause.`);
     }
+    this.deps.interrupt(runId, 'paused');
     const row = await this.deps.transitions.apply(runId, {
       from: ['queued', 'running'],
       to: 'awaiting_human',
@@ -143,8 +147,8 @@ export class RunService {
         awaiting_human_reason: reason ?? 'Paused by a human.',
         awaiting_human_code: 'PAUSED_BY_USER',
       },
+      within: this.deps.refundUnfinished,
     });
-    this.deps.interrupt(runId, 'paused');
     return row ?? this.get(organizationId, runId);
   }
 

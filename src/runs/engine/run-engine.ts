@@ -44,6 +44,9 @@ export class RunEngine {
   private ticking: Promise<void> | undefined;
   private wakePending = false;
   private stopped = false;
+  // Runs leased to this installation are taken back at the first tick only: later, a run of
+  // ours that is not active is one whose loop just ended and whose status is being written.
+  private ownLeasesRecovered = false;
 
   constructor(private readonly deps: RunEngineDeps) {
     this.leaseMs = deps.leaseMs ?? 30_000;
@@ -142,7 +145,7 @@ export class RunEngine {
       .where('status', '=', 'running')
       .where((eb) =>
         eb.or([
-          eb('lease_owner', '=', this.deps.instanceId),
+          ...(this.ownLeasesRecovered ? [] : [eb('lease_owner', '=', this.deps.instanceId)]),
           eb('lease_owner', 'is', null),
           eb('lease_expires_at', '<', nowIso),
         ]),
@@ -154,6 +157,7 @@ export class RunEngine {
         await this.reclaim(candidate.id, candidate.lease_expires_at);
       }
     }
+    this.ownLeasesRecovered = true;
   }
 
   private async reclaim(runId: string, previousLease: string | null): Promise<void> {

@@ -1,0 +1,40 @@
+import { afterAll, beforeAll } from 'vitest';
+
+import { AgentServer } from './agent-server.js';
+import { Api } from './api.js';
+import { TestServer } from './server.js';
+import type { StoreKind } from './server.js';
+
+export interface Suite {
+  server: TestServer;
+  agent: AgentServer;
+  /** The admin's client. */
+  api: Api;
+}
+
+/**
+ * Starts an agent and a server that uses it as its default model, once for a describe block,
+ * and stops both after it. The returned object is filled in by `beforeAll`.
+ */
+export function useServer(store: StoreKind, env: Record<string, string> = {}): Suite {
+  const suite = {} as Suite;
+  beforeAll(async () => {
+    suite.agent = await new AgentServer().start();
+    suite.server = await new TestServer({
+      store,
+      env: { DESKHAND_HTTP_MODEL_URL: suite.agent.url, ...env },
+    }).start();
+    suite.api = new Api(suite.server.url, suite.server.adminKey);
+  });
+  afterAll(async () => {
+    await suite.server?.stop();
+    await suite.agent?.stop();
+  });
+  return suite;
+}
+
+/** Reads a run's events as one JSON page. */
+export async function eventsOf(api: Api, runId: string, after = 0): Promise<any[]> {
+  const response = await api.get(`/v1/runs/${runId}/events?format=json&after=${after}&limit=1000`);
+  return response.body.data;
+}
