@@ -10,7 +10,8 @@ import pg from 'pg';
 export type StoreKind = 'sqlite' | 'postgres';
 
 const cliPath = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
-export const postgresUrl = process.env.DESKHAND_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const postgresUrl =
+  process.env.DESKHAND_TEST_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/test';
 
 /** The stores the suite runs against: both, unless DESKHAND_TEST_STORES names fewer. */
 export const testStores: StoreKind[] = (process.env.DESKHAND_TEST_STORES ?? 'sqlite,postgres')
