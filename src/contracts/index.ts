@@ -1,8 +1,50 @@
-export * from './actions.js';
-export * from './common.js';
-export * from './events.js';
-export * from './keys.js';
-export * from './machines.js';
-export * from './runs.js';
-export * from './wallet.js';
-export * from './scopes.js';
+export { AgentAction } from './actions.js';
+export type { AgentActionInput } from './actions.js';
+export { ErrorEnvelope, HealthResponse, Metadata, Uuid, limitParameter } from './common.js';
+export { EventPage, EventsQuery, RunEvent, eventTypes } from './events.js';
+export type { EventType } from './events.js';
+export {
+  ApiKeyListItem,
+  ApiKeyResponse,
+  CreateApiKeyRequest,
+  CreateOrganizationRequest,
+  KeyIdParams,
+  ListApiKeysResponse,
+  OrganizationResponse,
+  RevokeApiKeyResponse,
+} from './keys.js';
+export {
+  ConnectionDetailsRedacted,
+  GetMachineResponse,
+  LifecycleResponse,
+  ListMachinesQuery,
+  ListMachinesResponse,
+  MachineIdParams,
+  MachineRecord,
+  ProvisionRequest,
+  ProvisionResponse,
+  machineStatuses,
+} from './machines.js';
+export {
+  ListRunsQuery,
+  ListRunsResponse,
+  LlmConfig,
+  PauseRunRequest,
+  ResumeRunRequest,
+  RunIdParams,
+  RunRequest,
+  RunResponse,
+  RunStatus,
+  SuccessCriterion,
+  runStatuses,
+  supportedCuaVersions,
+} from './runs.js';
+export { allScopes, defaultScopes, operatorScopes, referenceScopes } from './scopes.js';
+export type { Scope } from './scopes.js';
+export {
+  LedgerQuery,
+  LedgerResponse,
+  TopUpRequest,
+  TopUpResponse,
+  WalletResponse,
+} from './wallet.js';

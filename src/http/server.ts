@@ -80,7 +80,7 @@ async function handle(
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   const auth =
-    route.scope === 'public' ? publicAuth : await authenticate(deps.keys, request, route);
+    route.scope === 'public' ? publicAuth : await authenticate(deps.keys, request, reply, route);
   const params = validate(route.params, request.params, 'path');
   const query = validate(route.query, request.query, 'query');
   const rawBody = request.body ?? (route.bodyOptional ? {} : undefined);
@@ -106,6 +106,7 @@ async function handle(
 async function authenticate(
   keys: KeyService,
   request: FastifyRequest,
+  reply: FastifyReply,
   route: AnyRoute,
 ): Promise<AuthContext> {
   const rawKey = presentedKey(request);
@@ -122,6 +123,8 @@ async function authenticate(
     });
   }
   request.log = request.log.child({ organization_id: auth.organizationId, key_id: auth.keyId });
+  // Every key of this server is a live key: there is no separate sandbox namespace.
+  void reply.header('X-Coasty-Key-Kind', 'live');
   return auth;
 }
 

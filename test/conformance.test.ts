@@ -1,0 +1,530 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import Ajv2020 from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { gate } from './support/agent-server.js';
+import { useServer } from './support/suite.js';
+import type { Api, ApiResponse } from './support/api.js';
+
+const repoRoot = join(import.meta.dirname, '..');
+const referencePath = join(repoRoot, '..', 'shared', 'reference', 'coasty-openapi.json');
+const referenceFound = existsSync(referencePath);
+if (!referenceFound) {
+  console.warn(
+    `Skipping the conformance suite: the Coasty reference is absent at ${referencePath}.`,
+  );
+}
+
+type Json = Record<string, any>;
+type Method = 'get' | 'post' | 'delete' | 'patch' | 'put';
+
+/** The reference document, compiled once, answering "which schema does this response obey?" */
+class Reference {
+  private readonly ajv = new Ajv2020.default({ strict: false, allErrors: true });
+  private readonly validators = new Map<string, ValidateFunction>();
+
+  constructor(readonly document: Json) {
+    addFormats.default(this.ajv);
+    this.ajv.addSchema(document, 'coasty');
+  }
+
+  operation(method: Method, template: string): Json {
+    const operation = this.document.paths?.[template]?.[method];
+    if (!operation) {
+      throw new Error(`The reference has no operation ${method.toUpperCase()} ${template}.`);
+    }
+    return operation;
+  }
+
+  operationIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const item of Object.values<Json>(this.document.paths)) {
+      for (const operation of Object.values<Json>(item)) {
+        if (typeof operation?.operationId === 'string') {
+          ids.add(operation.operationId);
+        }
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * The validator of the JSON body the reference documents for this operation and status; an
+   * error status the reference does not list is held against `ApiError`.
+   */
+  validatorFor(method: Method, template: string, status: number): ValidateFunction {
+    const pointer = this.schemaPointer(method, template, status);
+    const known = this.validators.get(pointer);
+    if (known) {
+      return known;
+    }
+    const validator = this.ajv.compile({ $ref: `coasty#${pointer}` });
+    this.validators.set(pointer, validator);
+    return validator;
+  }
+
+  private schemaPointer(method: Method, template: string, status: number): string {
+    const responses = this.operation(method, template).responses ?? {};
+    let segments = ['paths', template, method, 'responses', String(status)];
+    let response: Json | undefined = responses[String(status)];
+    if (!response) {
+      if (status < 400) {
+        throw new Error(`The reference lists no ${status} for ${method} ${template}.`);
+      }
+      return '/components/schemas/ApiError';
+    }
+    if (typeof response.$ref === 'string') {
+      segments = response.$ref.replace(/^#\//, '').split('/').map(unescapePointer);
+      response = this.resolve(segments);
+    }
+    if (!response?.content?.['application/json']?.schema) {
+      throw new Error(`The reference has no JSON body for ${status} of ${method} ${template}.`);
+    }
+    return toPointer([...segments, 'content', 'application/json', 'schema']);
+  }
+
+  private resolve(segments: string[]): Json | undefined {
+    return segments.reduce<any>((node, segment) => node?.[segment], this.document);
+  }
+}
+
+function unescapePointer(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+function toPointer(segments: string[]): string {
+  return segments
+    .map((segment) => '/' + encodeURIComponent(segment.replace(/~/g, '~0').replace(/\//g, '~1')))
+    .join('');
+}
+
+interface CallOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Replaces the template's `{name}` parameters. */
+  params?: Record<string, string>;
+  query?: string;
+}
+
+/** The operations of the reference that the server offers, each exercised below. */
+const sharedOperations = [
+  'health',
+  'createApiKey',
+  'listApiKeys',
+  'revokeApiKey',
+  'provisionMachine',
+  'listMachines',
+  'getMachine',
+  'terminateMachine',
+  'createRun',
+  'listRuns',
+  'getRun',
+  'streamRunEvents',
+  'cancelRun',
+  'resumeRun',
+  'getIdempotencyResult',
+];
+
+describe.skipIf(!referenceFound)('conformance with the Coasty v1 reference', () => {
+  const suite = useServer('sqlite');
+  const exercised = new Set<string>();
+  let reference: Reference;
+
+  beforeAll(() => {
+    reference = new Reference(JSON.parse(readFileSync(referencePath, 'utf8')) as Json);
+  });
+
+  /**
+   * Calls an operation of the reference by its path template and holds the answer against it:
+   * a request id header on every response, the same id in an error body, and a JSON body that
+   * obeys the reference's schema for that status.
+   */
+  async function call(
+    api: Api,
+    method: Method,
+    template: string,
+    options: CallOptions = {},
+  ): Promise<ApiResponse> {
+    const operationId = reference.operation(method, template).operationId as string;
+    exercised.add(operationId);
+    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = options.params?.[name];
+      if (value === undefined) {
+        throw new Error(`no value for {${name}} of ${template}`);
+      }
+      return encodeURIComponent(value);
+    });
+    const url = options.query ? `${path}?${options.query}` : path;
+    const response = await api.call(method.toUpperCase(), url, options.body, options.headers);
+    expectConformance(response, method, template, operationId);
+    return response;
+  }
+
+  function expectConformance(
+    response: ApiResponse,
+    method: Method,
+    template: string,
+    operationId: string,
+  ): void {
+    const label = `${operationId} (${method.toUpperCase()} ${template}) → ${response.status}`;
+    const requestId = response.headers.get('x-coasty-request-id');
+    expect(requestId, `${label}: X-Coasty-Request-Id`).toMatch(/^req_/);
+    expect(response.status, `${label}: never a 500`).toBeLessThan(500);
+    if (response.status >= 400) {
+      expect(response.body?.error?.request_id, `${label}: error.request_id`).toBe(requestId);
+    }
+
+    const validate = reference.validatorFor(method, template, response.status);
+    const valid = validate(response.body);
+    const problems = valid
+      ? []
+      : (validate.errors ?? []).map(
+          (error) =>
+            `${error.instancePath || '(root)'} ${error.message} ${JSON.stringify(error.params)}`,
+        );
+    expect.soft(problems, `${label}: body against the reference schema`).toEqual([]);
+  }
+
+  async function scopedKey(scopes: string[]): Promise<string> {
+    const created = await suite.api.post('/v1/keys', {
+      name: `scoped ${scopes.join(' ')}`,
+      scopes,
+    });
+    expect(created.status).toBe(200);
+    return created.body.key as string;
+  }
+
+  it('answers health without a key, in the shape of HealthResponse', async () => {
+    const response = await call(suite.api.withKey(''), 'get', '/v1/health');
+    expect(response.status).toBe(200);
+    expect(response.body.status).toBe('ok');
+  });
+
+  it('creates, lists and revokes keys, and refuses with 401, 403, 404, 409 and 422', async () => {
+    const { api } = suite;
+    const created = await call(api, 'post', '/v1/keys', {
+      body: { name: 'conformance', scopes: ['runs:read', 'machines:read'] },
+    });
+    expect(created.status).toBe(200);
+    expect(created.body.key).toMatch(/^sk-coasty-live-/);
+
+    const listed = await call(api, 'get', '/v1/keys');
+    expect(listed.status).toBe(200);
+    expect(listed.body.keys.map((key: Json) => key.key_id)).toContain(created.body.key_id);
+
+    const revoked = await call(api, 'delete', '/v1/keys/{key_id}', {
+      params: { key_id: created.body.key_id },
+    });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toMatchObject({ status: 'ok', key_id: created.body.key_id });
+
+    const unknown = await call(api, 'delete', '/v1/keys/{key_id}', {
+      params: { key_id: 'key_doesnotexist' },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('NOT_FOUND');
+
+    const ownId = (await api.get('/v1/keys')).body.keys.find((key: Json) =>
+      api.key.includes(key.key_prefix),
+    ).key_id as string;
+    const itself = await call(api, 'delete', '/v1/keys/{key_id}', { params: { key_id: ownId } });
+    expect(itself.status).toBe(409);
+    expect(itself.body.error.code).toBe('INVALID_STATE');
+
+    const anonymous = await call(api.withKey(''), 'get', '/v1/keys');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.error.code).toBe('INVALID_API_KEY');
+    const wrongKey = await call(api.withKey('sk-coasty-live-0000'), 'post', '/v1/keys', {
+      body: { name: 'nope' },
+    });
+    expect(wrongKey.status).toBe(401);
+
+    const reader = api.withKey(await scopedKey(['runs:read']));
+    const forbidden = await call(reader, 'post', '/v1/keys', { body: { name: 'more' } });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.error.code).toBe('INSUFFICIENT_SCOPE');
+
+    const invalid = await call(api, 'post', '/v1/keys', { body: { name: 'x', scopes: ['god'] } });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.error.code).toBe('VALIDATION_ERROR');
+  });
+
+  it('provisions, lists, gets and deletes machines, and refuses with 401, 403, 404 and 422', async () => {
+    const { api } = suite;
+    const provisioned = await call(api, 'post', '/v1/machines', {
+      body: { display_name: 'conformance machine' },
+    });
+    expect(provisioned.status).toBe(200);
+    const machineId = provisioned.body.machine.id as string;
+
+    const listed = await call(api, 'get', '/v1/machines', { query: 'limit=5' });
+    expect(listed.status).toBe(200);
+    expect(listed.body.data.map((machine: Json) => machine.id)).toContain(machineId);
+
+    const got = await call(api, 'get', '/v1/machines/{machine_id}', {
+      params: { machine_id: machineId },
+    });
+    expect(got.status).toBe(200);
+    expect(got.body.machine.id).toBe(machineId);
+
+    const deleted = await call(api, 'delete', '/v1/machines/{machine_id}', {
+      params: { machine_id: machineId },
+    });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.machine_id).toBe(machineId);
+
+    const gone = await call(api, 'get', '/v1/machines/{machine_id}', {
+      params: { machine_id: machineId },
+    });
+    expect(gone.status).toBe(404);
+    expect(gone.body.error.code).toBe('NOT_FOUND');
+    const deletedTwice = await call(api, 'delete', '/v1/machines/{machine_id}', {
+      params: { machine_id: machineId },
+    });
+    expect(deletedTwice.status).toBe(404);
+
+    const windows = await call(api, 'post', '/v1/machines', {
+      body: { display_name: 'windows box', os_type: 'windows' },
+    });
+    expect(windows.status).toBe(422);
+    const badLimit = await call(api, 'get', '/v1/machines', { query: 'limit=0' });
+    expect(badLimit.status).toBe(422);
+    const notUuid = await call(api, 'get', '/v1/machines/{machine_id}', {
+      params: { machine_id: 'not-a-uuid' },
+    });
+    expect(notUuid.status).toBe(422);
+
+    const anonymous = await call(api.withKey(''), 'get', '/v1/machines');
+    expect(anonymous.status).toBe(401);
+    const reader = api.withKey(await scopedKey(['machines:read']));
+    const forbidden = await call(reader, 'post', '/v1/machines', {
+      body: { display_name: 'not allowed' },
+    });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.error.code).toBe('INSUFFICIENT_SCOPE');
+  });
+
+  it('creates, lists, gets, cancels and resumes runs in the shape of RunResponse', async () => {
+    const { api, agent } = suite;
+    await api.topUp(1000);
+    const machineId = await api.machine();
+    agent.on('conformance: ask a human', ({ step, human_note }) =>
+      step === 1
+        ? { actions: [], needs_human: { reason: 'Which account?' } }
+        : { actions: [], done: { success: true, summary: String(human_note) } },
+    );
+
+    const created = await call(api, 'post', '/v1/runs', {
+      body: { machine_id: machineId, task: 'conformance: ask a human', metadata: { case: 'a' } },
+    });
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({ object: 'agent.run', status: 'queued' });
+    const runId = created.body.id as string;
+
+    await api.waitForRun(runId, (run) => run.status === 'awaiting_human');
+    const waiting = await call(api, 'get', '/v1/runs/{run_id}', { params: { run_id: runId } });
+    expect(waiting.body.status).toBe('awaiting_human');
+
+    const resumed = await call(api, 'post', '/v1/runs/{run_id}/resume', {
+      params: { run_id: runId },
+      body: { note: 'the work one' },
+    });
+    expect(resumed.status).toBe(200);
+    const finished = await api.waitForRun(runId);
+    expect(finished.status).toBe('succeeded');
+
+    const resumedAgain = await call(api, 'post', '/v1/runs/{run_id}/resume', {
+      params: { run_id: runId },
+    });
+    expect(resumedAgain.status).toBe(409);
+    expect(resumedAgain.body.error.code).toBe('INVALID_STATE');
+
+    const cancelled = await call(api, 'post', '/v1/runs/{run_id}/cancel', {
+      params: { run_id: runId },
+    });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('succeeded');
+
+    const listed = await call(api, 'get', '/v1/runs', { query: 'limit=5&status=succeeded' });
+    expect(listed.status).toBe(200);
+    expect(listed.body.data.map((run: Json) => run.id)).toContain(runId);
+    const badStatus = await call(api, 'get', '/v1/runs', { query: 'status=bogus' });
+    expect(badStatus.status).toBe(422);
+  });
+
+  it('refuses runs with the reference envelopes for 401, 402, 403, 404, 409 and 422', async () => {
+    const { api, agent } = suite;
+    await api.topUp(1000);
+    const machineId = await api.machine();
+    const hold = gate();
+    agent.on('conformance: hold', async () => {
+      await hold.promise;
+      return { actions: [], done: { success: true, summary: 'released' } };
+    });
+    const held = await call(api, 'post', '/v1/runs', {
+      body: { machine_id: machineId, task: 'conformance: hold' },
+    });
+    expect(held.status).toBe(200);
+
+    const busy = await call(api, 'post', '/v1/runs', {
+      body: { machine_id: machineId, task: 'conformance: hold' },
+    });
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.code).toBe('INVALID_STATE');
+    const machineBusy = await call(api, 'delete', '/v1/machines/{machine_id}', {
+      params: { machine_id: machineId },
+    });
+    expect(machineBusy.status).toBe(409);
+    const notWaiting = await call(api, 'post', '/v1/runs/{run_id}/resume', {
+      params: { run_id: held.body.id },
+    });
+    expect(notWaiting.status).toBe(409);
+
+    const cancelled = await call(api, 'post', '/v1/runs/{run_id}/cancel', {
+      params: { run_id: held.body.id },
+    });
+    expect(cancelled.body.status).toBe('cancelled');
+    hold.open();
+
+    const unknownMachine = await call(api, 'post', '/v1/runs', {
+      body: { machine_id: '00000000-0000-4000-8000-000000000000', task: 'anything' },
+    });
+    expect(unknownMachine.status).toBe(404);
+    const invalid = await call(api, 'post', '/v1/runs', {
+      body: { machine_id: machineId, task: 'x', max_steps: 0 },
+    });
+    expect(invalid.status).toBe(422);
+    const unknownVersion = await call(api, 'post', '/v1/runs', {
+      body: { machine_id: machineId, task: 'x', cua_version: 'v9' },
+    });
+    expect(unknownVersion.status).toBe(422);
+
+    const unknownRun = '00000000-0000-4000-8000-000000000000';
+    for (const template of ['/v1/runs/{run_id}', '/v1/runs/{run_id}/events']) {
+      const missing = await call(api, 'get', template, { params: { run_id: unknownRun } });
+      expect(missing.status).toBe(404);
+    }
+    for (const template of ['/v1/runs/{run_id}/cancel', '/v1/runs/{run_id}/resume']) {
+      const missing = await call(api, 'post', template, { params: { run_id: unknownRun } });
+      expect(missing.status).toBe(404);
+    }
+
+    const anonymous = await call(api.withKey(''), 'get', '/v1/runs');
+    expect(anonymous.status).toBe(401);
+    const reader = api.withKey(await scopedKey(['runs:read']));
+    const forbidden = await call(reader, 'post', '/v1/runs', {
+      body: { machine_id: machineId, task: 'not allowed' },
+    });
+    expect(forbidden.status).toBe(403);
+
+    const org = await api.post('/v1/organizations', { name: 'conformance: empty wallet' });
+    const poor = api.withKey(org.body.api_key);
+    const unpaid = await call(poor, 'post', '/v1/runs', {
+      body: { machine_id: await poor.machine(), task: 'anything' },
+    });
+    expect(unpaid.status).toBe(402);
+    expect(unpaid.body.error.code).toBe('INSUFFICIENT_CREDITS');
+  });
+
+  it('streams run events as text/event-stream with a request id', async () => {
+    const { api, agent } = suite;
+    await api.topUp(1000);
+    const machineId = await api.machine();
+    agent.on('conformance: finish', () => ({
+      actions: [],
+      done: { success: true, summary: 'done' },
+    }));
+    const created = await api.post('/v1/runs', {
+      machine_id: machineId,
+      task: 'conformance: finish',
+    });
+    exercised.add(reference.operation('get', '/v1/runs/{run_id}/events').operationId);
+
+    const controller = new AbortController();
+    const response = await fetch(`${api.url}/v1/runs/${created.body.id}/events`, {
+      headers: { 'x-api-key': api.key, accept: 'text/event-stream' },
+      signal: controller.signal,
+    });
+    controller.abort();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(response.headers.get('x-coasty-request-id')).toMatch(/^req_/);
+  });
+
+  it('replays an idempotent create and finds its result by key', async () => {
+    const { api } = suite;
+    const key = `conformance-${Date.now()}`;
+    const body = { display_name: 'idempotent machine' };
+    const headers = { 'Idempotency-Key': key };
+    const first = await call(api, 'post', '/v1/machines', { body, headers });
+    const replay = await call(api, 'post', '/v1/machines', { body, headers });
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('x-coasty-idempotent-replay')).toBe('true');
+    expect(replay.body.machine.id).toBe(first.body.machine.id);
+
+    const reused = await call(api, 'post', '/v1/machines', {
+      body: { display_name: 'another machine' },
+      headers,
+    });
+    expect(reused.status).toBe(422);
+    expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+
+    const found = await call(api, 'get', '/v1/idempotency/{key}', { params: { key } });
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ status: 'completed', original_status: 200 });
+    expect(found.body.result.machine.id).toBe(first.body.machine.id);
+
+    const unknown = await call(api, 'get', '/v1/idempotency/{key}', {
+      params: { key: 'never-used' },
+    });
+    expect(unknown.status).toBe(404);
+    const anonymous = await call(api.withKey(''), 'get', '/v1/idempotency/{key}', {
+      params: { key },
+    });
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('serves /openapi.json as OpenAPI 3.1 listing every shared operation where the reference has it', async () => {
+    const response = await suite.api.withKey('').get('/openapi.json');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-coasty-request-id')).toMatch(/^req_/);
+    expect(response.body.openapi).toMatch(/^3\.1\.\d+$/);
+
+    const served = new Map<string, string>();
+    for (const [path, item] of Object.entries<Json>(response.body.paths)) {
+      for (const [method, operation] of Object.entries<Json>(item)) {
+        served.set(operation.operationId, `${method.toUpperCase()} ${path}`);
+      }
+    }
+    for (const operationId of new Set([...sharedOperations, ...exercised])) {
+      const [method, path] = locate(reference.document, operationId);
+      expect.soft(served.get(operationId), operationId).toBe(`${method} ${path}`);
+    }
+  });
+
+  it('exercises every operation the server shares with the reference', async () => {
+    const response = await suite.api.withKey('').get('/openapi.json');
+    const servedIds = Object.values<Json>(response.body.paths).flatMap((item) =>
+      Object.values<Json>(item).map((operation) => operation.operationId as string),
+    );
+    const referenceIds = reference.operationIds();
+    const shared = servedIds.filter((id) => referenceIds.has(id)).sort();
+    expect(shared.filter((id) => !sharedOperations.includes(id))).toEqual([]);
+    expect(sharedOperations.filter((id) => !exercised.has(id))).toEqual([]);
+  });
+});
+
+function locate(document: Json, operationId: string): [string, string] {
+  for (const [path, item] of Object.entries<Json>(document.paths)) {
+    for (const [method, operation] of Object.entries<Json>(item)) {
+      if (operation?.operationId === operationId) {
+        return [method.toUpperCase(), path];
+      }
+    }
+  }
+  throw new Error(`The reference has no operation ${operationId}.`);
+}

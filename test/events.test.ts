@@ -1,0 +1,465 @@
+import { describe, expect, it } from 'vitest';
+
+import { gate } from './support/agent-server.js';
+import type { AgentServer } from './support/agent-server.js';
+import type { Api } from './support/api.js';
+import { eventsOf, useServer } from './support/suite.js';
+import { testStores } from './support/server.js';
+
+/** One SSE frame as the client saw it: `id:`, `event:` and the parsed `data:`. */
+interface SseFrame {
+  id: string | undefined;
+  event: string | undefined;
+  data: any;
+}
+
+/**
+ * A minimal Server-Sent Events client over `fetch`: it records every frame and comment as it
+ * arrives, so a test can wait for a condition on what was received so far.
+ */
+class SseReader {
+  readonly frames: SseFrame[] = [];
+  readonly comments: string[] = [];
+  /** True once the server ended the stream (not when the test aborted it). */
+  endedByServer = false;
+  private closed = false;
+  private buffer = '';
+  private listeners: Array<() => void> = [];
+  private reading: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly status: number,
+    readonly headers: Headers,
+    readonly body: any,
+    private readonly controller: AbortController,
+  ) {}
+
+  static async open(api: Api, path: string, headers: Record<string, string> = {}) {
+    const controller = new AbortController();
+    const response = await fetch(api.url + path, {
+      headers: { 'x-api-key': api.key, accept: 'text/event-stream', ...headers },
+      signal: controller.signal,
+    });
+    const isStream = response.headers.get('content-type')?.startsWith('text/event-stream');
+    if (!isStream || !response.body) {
+      const text = await response.text();
+      const reader = new SseReader(response.status, response.headers, parseJson(text), controller);
+      reader.closed = true;
+      return reader;
+    }
+    const reader = new SseReader(response.status, response.headers, null, controller);
+    reader.reading = reader.read(response.body);
+    return reader;
+  }
+
+  get ids(): number[] {
+    return this.frames.map((frame) => Number(frame.id));
+  }
+
+  get heartbeats(): number {
+    return this.comments.filter((comment) => comment === 'heartbeat').length;
+  }
+
+  /** Waits until `condition` holds for what was received, failing on timeout or stream end. */
+  async until(condition: (reader: this) => boolean, what: string, timeoutMs = 5_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition(this)) {
+      if (this.closed) {
+        throw new Error(`the stream ended before ${what}; ids: ${this.ids.join(',')}`);
+      }
+      if (Date.now() >= deadline) {
+        throw new Error(`no ${what} within ${timeoutMs} ms; ids: ${this.ids.join(',')}`);
+      }
+      await this.nextChange(deadline - Date.now());
+    }
+  }
+
+  /** Waits for the server to end the stream. */
+  async ended(timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed) {
+      if (Date.now() >= deadline) {
+        throw new Error(`the stream was still open after ${timeoutMs} ms`);
+      }
+      await this.nextChange(deadline - Date.now());
+    }
+    await this.reading;
+  }
+
+  /** Drops the connection, as a client that goes away does. */
+  async abort(): Promise<void> {
+    this.controller.abort();
+    await this.reading;
+  }
+
+  private nextChange(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const listeners = this.listeners;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      listeners.push(done);
+    });
+  }
+
+  private changed(): void {
+    const listeners = this.listeners;
+    this.listeners = [];
+    listeners.forEach((listener) => listener());
+  }
+
+  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of body) {
+        this.buffer += decoder.decode(chunk, { stream: true }).replace(/\r\n?/g, '\n');
+        this.parseBlocks();
+        this.changed();
+      }
+      this.endedByServer = true;
+    } catch (error) {
+      if (!this.controller.signal.aborted) {
+        throw error;
+      }
+    } finally {
+      this.closed = true;
+      this.changed();
+    }
+  }
+
+  private parseBlocks(): void {
+    for (let end = this.buffer.indexOf('\n\n'); end >= 0; end = this.buffer.indexOf('\n\n')) {
+      const block = this.buffer.slice(0, end);
+      this.buffer = this.buffer.slice(end + 2);
+      this.parseBlock(block);
+    }
+  }
+
+  private parseBlock(block: string): void {
+    let id: string | undefined;
+    let event: string | undefined;
+    const data: string[] = [];
+    for (const line of block.split('\n')) {
+      if (line.startsWith(':')) {
+        this.comments.push(line.slice(1).trim());
+        continue;
+      }
+      const colon = line.indexOf(':');
+      const field = colon < 0 ? line : line.slice(0, colon);
+      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+      if (field === 'id') {
+        id = value;
+      } else if (field === 'event') {
+        event = value;
+      } else if (field === 'data') {
+        data.push(value);
+      }
+    }
+    if (id !== undefined || event !== undefined || data.length > 0) {
+      this.frames.push({ id, event, data: parseJson(data.join('\n')) });
+    }
+  }
+}
+
+function parseJson(text: string): any {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return text;
+  }
+}
+
+/** Every frame's `id:` is its data's seq and its `event:` name is the data's type. */
+function expectFramesMatchTheirData(frames: SseFrame[]): void {
+  for (const frame of frames) {
+    expect(frame.id).toBe(String(frame.data.seq));
+    expect(frame.event).toBe(frame.data.type);
+  }
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, index) => from + index);
+}
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) {
+      throw new Error(`no ${what} within ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A run whose second and third model calls wait for the test to open their gate. */
+async function gatedRun(api: Api, agent: AgentServer, task: string) {
+  const secondStep = gate();
+  const thirdStep = gate();
+  agent.on(task, async ({ step }) => {
+    if (step === 1) {
+      return { actions: [] };
+    }
+    if (step === 2) {
+      await secondStep.promise;
+      return { reasoning: 'the page is open', actions: [{ type: 'wait', ms: 1 }] };
+    }
+    await thirdStep.promise;
+    return { text: 'all done', actions: [], done: { success: true, summary: 'finished' } };
+  });
+  const machineId = await api.machine();
+  const created = await api.post('/v1/runs', { machine_id: machineId, task });
+  expect(created.status).toBe(200);
+  const runId = created.body.id as string;
+  const modelCalls = (count: number) =>
+    until(() => agent.requestsFor(runId).length === count, `model call ${count}`);
+  return { runId, secondStep, thirdStep, modelCalls };
+}
+
+/** A run of two steps that has ended: 14 events, from `status` to `done`. */
+async function endedRun(api: Api, agent: AgentServer, task: string) {
+  agent.on(task, ({ step }) =>
+    step === 1
+      ? {
+          reasoning: 'two waits',
+          text: 'waiting',
+          actions: [
+            { type: 'wait', ms: 1 },
+            { type: 'wait', ms: 1 },
+          ],
+        }
+      : { actions: [], done: { success: true, summary: 'waited' } },
+  );
+  const machineId = await api.machine();
+  const created = await api.post('/v1/runs', { machine_id: machineId, task });
+  const run = await api.waitForRun(created.body.id);
+  return { run, events: await eventsOf(api, run.id) };
+}
+
+const twoStepTypes = [
+  'status',
+  'status',
+  'billing',
+  'reasoning',
+  'text',
+  'tool_call',
+  'tool_result',
+  'tool_call',
+  'tool_result',
+  'step',
+  'billing',
+  'step',
+  'status',
+  'done',
+];
+
+describe.each(testStores)('run events on %s', (store) => {
+  const suite = useServer(store);
+
+  it('resumes after a dropped connection with exactly the missed events, then follows live to done', async () => {
+    const { api, agent } = suite;
+    await api.topUp(1000);
+    const run = await gatedRun(api, agent, 'reconnect');
+
+    // Events 1–5: queued, running, billing and step of step 1, billing of step 2.
+    const first = await SseReader.open(api, `/v1/runs/${run.runId}/events`);
+    expect(first.status).toBe(200);
+    await first.until((reader) => reader.frames.length >= 5, 'five events');
+    await run.modelCalls(2);
+    await first.abort();
+    expect(first.ids).toEqual([1, 2, 3, 4, 5]);
+    expect(first.endedByServer).toBe(false);
+
+    // Events 6–10 happen while nobody listens: step 2, then the charge of step 3.
+    run.secondStep.open();
+    await run.modelCalls(3);
+    const missed = await eventsOf(api, run.runId, 5);
+    expect(missed.map((event) => event.seq)).toEqual([6, 7, 8, 9, 10]);
+
+    const second = await SseReader.open(api, `/v1/runs/${run.runId}/events`, {
+      'last-event-id': '5',
+    });
+    expect(second.status).toBe(200);
+    await second.until((reader) => reader.frames.length >= 5, 'the missed events');
+    const heartbeatsSeen = second.heartbeats;
+    await second.until((reader) => reader.heartbeats > heartbeatsSeen, 'a heartbeat');
+    expect(second.ids).toEqual([6, 7, 8, 9, 10]);
+    expect(second.frames.map((frame) => frame.event)).toEqual([
+      'reasoning',
+      'tool_call',
+      'tool_result',
+      'step',
+      'billing',
+    ]);
+
+    run.thirdStep.open();
+    await second.ended();
+    expect(second.endedByServer).toBe(true);
+    expect(second.ids).toEqual(range(6, 14));
+    expect(second.frames.slice(5).map((frame) => frame.event)).toEqual([
+      'text',
+      'step',
+      'status',
+      'done',
+    ]);
+    expect(second.frames.at(-1)?.data.data.status).toBe('succeeded');
+
+    const all = await eventsOf(api, run.runId);
+    expect(all.map((event) => event.seq)).toEqual(range(1, 14));
+    expect([...first.frames, ...second.frames].map((frame) => frame.data)).toEqual(all);
+    expectFramesMatchTheirData([...first.frames, ...second.frames]);
+  });
+
+  it('replays every event of an ended run and closes, and ?after=N resumes like Last-Event-ID', async () => {
+    const { api, agent } = suite;
+    await api.topUp(1000);
+    const { run, events } = await endedRun(api, agent, 'replay when ended');
+    expect(events.map((event) => event.type)).toEqual(twoStepTypes);
+
+    const whole = await SseReader.open(api, `/v1/runs/${run.id}/events`);
+    expect(whole.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(whole.headers.get('x-coasty-request-id')).toMatch(/^req_/);
+    await whole.ended();
+    expect(whole.endedByServer).toBe(true);
+    expect(whole.frames.map((frame) => frame.data)).toEqual(events);
+    expectFramesMatchTheirData(whole.frames);
+
+    const afterQuery = await SseReader.open(api, `/v1/runs/${run.id}/events?after=9`);
+    const afterHeader = await SseReader.open(api, `/v1/runs/${run.id}/events`, {
+      'last-event-id': '9',
+    });
+    await Promise.all([afterQuery.ended(), afterHeader.ended()]);
+    expect(afterQuery.ids).toEqual(range(10, 14));
+    expect(afterQuery.frames).toEqual(afterHeader.frames);
+    expect(afterQuery.frames.map((frame) => frame.data)).toEqual(events.slice(9));
+    expectFramesMatchTheirData(afterQuery.frames);
+  });
+
+  it('ends a stream resumed after the done event of an ended run at once, with no frames', async () => {
+    const { api, agent } = suite;
+    await api.topUp(1000);
+    const { run, events } = await endedRun(api, agent, 'resume after done');
+    const lastSeq = String(events.at(-1).seq);
+
+    const resumed = await SseReader.open(api, `/v1/runs/${run.id}/events`, {
+      'last-event-id': lastSeq,
+    });
+    expect([200, 204]).toContain(resumed.status);
+    await resumed.ended(2_000);
+    expect(resumed.frames).toEqual([]);
+
+    const page = await api.get(`/v1/runs/${run.id}/events?format=json&after=${lastSeq}`);
+    expect(page.body).toMatchObject({ data: [], has_more: false, done: true });
+  });
+
+  it('numbers the events of concurrent runs gaplessly from 1, each step in its order', async () => {
+    const { api, agent } = suite;
+    await api.topUp(1000);
+    const ended = await Promise.all([
+      endedRun(api, agent, 'concurrent one'),
+      endedRun(api, agent, 'concurrent two'),
+      endedRun(api, agent, 'concurrent three'),
+    ]);
+    for (const { events } of ended) {
+      expect(events.map((event) => event.type)).toEqual(twoStepTypes);
+    }
+
+    const runs = await api.get('/v1/runs?limit=200');
+    expect(runs.body.data.length).toBeGreaterThanOrEqual(3);
+    for (const run of runs.body.data) {
+      const events = await eventsOf(api, run.id);
+      expect(events.map((event) => event.seq)).toEqual(range(1, events.length));
+      expect(events[0]).toMatchObject({ type: 'status', data: { status: 'queued' } });
+    }
+  });
+
+  it('sends heartbeat comments on an idle stream and nothing else', async () => {
+    const { api, agent } = suite;
+    await api.topUp(1000);
+    const run = await gatedRun(api, agent, 'idle stream');
+    await run.modelCalls(2);
+
+    const stream = await SseReader.open(api, `/v1/runs/${run.runId}/events?after=5`);
+    await stream.until((reader) => reader.heartbeats >= 3, 'three heartbeats', 3_000);
+    expect(stream.frames).toEqual([]);
+    expect(stream.comments.every((comment) => comment === 'heartbeat')).toBe(true);
+    await stream.abort();
+
+    run.secondStep.open();
+    run.thirdStep.open();
+    await api.waitForRun(run.runId);
+  });
+
+  it('refuses an invalid Last-Event-ID or after with a 422 error envelope', async () => {
+    const { api, agent } = suite;
+    await api.topUp(1000);
+    const { run } = await endedRun(api, agent, 'invalid resume');
+
+    for (const lastEventId of ['abc', '-1', '2.5']) {
+      const refused = await SseReader.open(api, `/v1/runs/${run.id}/events`, {
+        'last-event-id': lastEventId,
+      });
+      expect(refused.status).toBe(422);
+      expect(refused.body.error).toMatchObject({
+        code: 'VALIDATION_ERROR',
+        type: 'validation_error',
+        retryable: false,
+        request_id: refused.headers.get('x-coasty-request-id'),
+      });
+    }
+    const badAfter = await api.get(`/v1/runs/${run.id}/events?after=abc`);
+    expect(badAfter.status).toBe(422);
+    expect(badAfter.body.error.code).toBe('VALIDATION_ERROR');
+  });
+
+  it('answers 404 to a key of another organization, for the stream and the JSON page', async () => {
+    const { api, agent } = suite;
+    await api.topUp(1000);
+    const { run } = await endedRun(api, agent, 'private events');
+    const org = await api.post('/v1/organizations', { name: 'other events org' });
+    expect(org.status).toBe(200);
+    const stranger = api.withKey(org.body.api_key);
+
+    const stream = await SseReader.open(stranger, `/v1/runs/${run.id}/events`);
+    expect(stream.status).toBe(404);
+    expect(stream.body.error).toMatchObject({ code: 'NOT_FOUND', type: 'not_found_error' });
+    const page = await stranger.get(`/v1/runs/${run.id}/events?format=json`);
+    expect(page.status).toBe(404);
+    expect(page.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('pages the JSON events with limit and next_after, done only on the last page', async () => {
+    const { api, agent } = suite;
+    await api.topUp(1000);
+    const { run, events } = await endedRun(api, agent, 'paged events');
+
+    const pages: any[] = [];
+    let after = 0;
+    for (let page = 0; page < 10; page += 1) {
+      const response = await api.get(
+        `/v1/runs/${run.id}/events?format=json&limit=4&after=${after}`,
+      );
+      expect(response.status).toBe(200);
+      pages.push(response.body);
+      after = response.body.next_after;
+      if (!response.body.has_more) {
+        break;
+      }
+    }
+
+    expect(pages.map((page) => page.data.map((event: any) => event.seq))).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [9, 10, 11, 12],
+      [13, 14],
+    ]);
+    expect(pages.map((page) => page.next_after)).toEqual([4, 8, 12, 14]);
+    expect(pages.map((page) => page.has_more)).toEqual([true, true, true, false]);
+    expect(pages.map((page) => page.done)).toEqual([false, false, false, true]);
+    expect(pages.every((page) => page.object === 'list' && /^req_/.test(page.request_id))).toBe(
+      true,
+    );
+    expect(pages.flatMap((page) => page.data)).toEqual(events);
+  });
+});
