@@ -17,7 +17,10 @@ describe.each(testStores)('runs on %s', (store) => {
         : { actions: [], done: { success: true, summary: 'finished' } },
     );
 
-    const created = await api.post('/v1/runs', { machine_id: machineId, task: 'click then finish' });
+    const created = await api.post('/v1/runs', {
+      machine_id: machineId,
+      task: 'click then finish',
+    });
     expect(created.status).toBe(200);
     expect(created.headers.get('x-coasty-request-id')).toMatch(/^req_/);
     expect(created.body).toMatchObject({
@@ -31,7 +34,12 @@ describe.each(testStores)('runs on %s', (store) => {
     });
 
     const run = await api.waitForRun(created.body.id);
-    expect(run).toMatchObject({ status: 'succeeded', steps_completed: 2, credits_charged: 10, cost_cents: 10 });
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      steps_completed: 2,
+      credits_charged: 10,
+      cost_cents: 10,
+    });
     expect(run.result).toMatchObject({ success: true, summary: 'finished' });
     expect(run.webhook_secret).toBeNull();
 
@@ -39,7 +47,9 @@ describe.each(testStores)('runs on %s', (store) => {
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
     expect(events.at(-1).type).toBe('done');
     expect(events.filter((event) => event.type === 'step')).toHaveLength(2);
-    expect(events.find((event) => event.type === 'tool_call').data.action).toMatchObject({ type: 'click' });
+    expect(events.find((event) => event.type === 'tool_call').data.action).toMatchObject({
+      type: 'click',
+    });
   });
 
   it('refuses a run on a busy machine with 409 and an unaffordable run with 402', async () => {
@@ -63,7 +73,10 @@ describe.each(testStores)('runs on %s', (store) => {
     const poorMachine = await poor.machine();
     const refused = await poor.post('/v1/runs', { machine_id: poorMachine, task: 'anything' });
     expect(refused.status).toBe(402);
-    expect(refused.body.error).toMatchObject({ code: 'INSUFFICIENT_CREDITS', type: 'billing_error' });
+    expect(refused.body.error).toMatchObject({
+      code: 'INSUFFICIENT_CREDITS',
+      type: 'billing_error',
+    });
   });
 
   it('stops at max_steps exactly across a pause for credits: 5 model calls, 5 charges', async () => {
@@ -78,7 +91,10 @@ describe.each(testStores)('runs on %s', (store) => {
       task: 'never finishes',
       max_steps: 5,
     });
-    const paused = await client.waitForRun(created.body.id, (run) => run.status === 'awaiting_human');
+    const paused = await client.waitForRun(
+      created.body.id,
+      (run) => run.status === 'awaiting_human',
+    );
     expect(paused.steps_completed).toBe(2);
     expect(paused.awaiting_human_reason).toMatch(/wallet/);
 
@@ -127,14 +143,19 @@ describe.each(testStores)('runs on %s', (store) => {
     agent.on('needs an email', ({ step, human_note }) =>
       step === 1
         ? { actions: [], needs_human: { reason: 'Which email should I type?' } }
-        : { actions: [{ type: 'type', text: human_note ?? '' }], done: { success: true, summary: String(human_note) } },
+        : {
+            actions: [{ type: 'type', text: human_note ?? '' }],
+            done: { success: true, summary: String(human_note) },
+          },
     );
     const created = await api.post('/v1/runs', { machine_id: machineId, task: 'needs an email' });
     const paused = await api.waitForRun(created.body.id, (run) => run.status === 'awaiting_human');
     expect(paused.awaiting_human_reason).toBe('Which email should I type?');
     expect(paused.awaiting_human_since).toBeTruthy();
 
-    const resumed = await api.post(`/v1/runs/${created.body.id}/resume`, { note: 'me@example.com' });
+    const resumed = await api.post(`/v1/runs/${created.body.id}/resume`, {
+      note: 'me@example.com',
+    });
     expect(resumed.status).toBe(200);
     const run = await api.waitForRun(created.body.id);
     expect(run.status).toBe('succeeded');

@@ -119,7 +119,7 @@ export class RunLoop {
         instructions: run.instructions,
         systemPrompt: run.system_prompt,
         observation,
-        history: state.history,
+        history: [...state.history],
         humanNote: state.humanNote,
         variables: state.values.variables,
         secretNames: state.values.secretNames(),
