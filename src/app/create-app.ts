@@ -130,6 +130,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       keys,
       fundOrganization: async (organizationId, credits) =>
         credits > 0 ? (await wallet.topUp(organizationId, credits)).balanceAfter : 0,
+      balance: (organizationId) => wallet.balance(organizationId),
     }),
     ...walletRoutes({ wallet, store, stepPriceCredits: config.stepPriceCredits }),
     ...machineRoutes(machines),

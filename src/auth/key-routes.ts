@@ -18,6 +18,13 @@ export interface KeyRouteDeps {
   keys: KeyService;
   /** Gives a new organization its opening balance. */
   fundOrganization(organizationId: string, credits: number): Promise<number>;
+  /** The wallet balance, sent as X-Credits-Remaining where the reference has it. */
+  balance(organizationId: string): Promise<number>;
+}
+
+async function creditHeaders(deps: KeyRouteDeps, organizationId: string) {
+  const remaining = await deps.balance(organizationId);
+  return { 'X-Credits-Charged': '0', 'X-Credits-Remaining': String(remaining) };
 }
 
 export function keyRoutes(deps: KeyRouteDeps): AnyRoute[] {
@@ -42,6 +49,7 @@ export function keyRoutes(deps: KeyRouteDeps): AnyRoute[] {
         }
         const created = await deps.keys.createKey(auth.organizationId, body.name, scopes);
         return {
+          headers: await creditHeaders(deps, auth.organizationId),
           body: {
             key: created.key,
             key_id: created.record.id,
@@ -65,6 +73,7 @@ export function keyRoutes(deps: KeyRouteDeps): AnyRoute[] {
       handler: async ({ auth, requestId }) => {
         const records = await deps.keys.listKeys(auth.organizationId);
         return {
+          headers: await creditHeaders(deps, auth.organizationId),
           body: {
             keys: records.map((record) => ({
               key_id: record.id,
@@ -91,7 +100,10 @@ export function keyRoutes(deps: KeyRouteDeps): AnyRoute[] {
       response: RevokeApiKeyResponse,
       handler: async ({ auth, params, requestId }) => {
         await deps.keys.revokeKey(auth, params.key_id);
-        return { body: { status: 'ok', key_id: params.key_id, request_id: requestId } };
+        return {
+          headers: await creditHeaders(deps, auth.organizationId),
+          body: { status: 'ok', key_id: params.key_id, request_id: requestId },
+        };
       },
     }),
     defineRoute({

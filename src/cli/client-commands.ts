@@ -11,7 +11,7 @@ export interface ClientOptions {
   dataDir?: string;
 }
 
-/** The client of a running server: flags, then DESKHAND_URL / DESKHAND_API_KEY, then the data dir. */
+/** A client of a running server: flags, else DESKHAND_URL / DESKHAND_API_KEY, else the data dir. */
 export function clientFrom(options: ClientOptions, environment: NodeJS.ProcessEnv): ApiClient {
   const url = options.url ?? environment.DESKHAND_URL ?? 'http://127.0.0.1:8080';
   const dataDir = options.dataDir ?? environment.DESKHAND_DATA_DIR ?? join(homedir(), '.deskhand');
@@ -67,7 +67,7 @@ function describe(event: StreamedEvent): string {
     case 'tool_call':
       return `#${event.seq} step ${String(data.step)} ${JSON.stringify(data.action)}`;
     case 'billing':
-      return `#${event.seq} billing ${String(data.credits)} credits, ${String(data.balance_after)} left`;
+      return `#${event.seq} billing ${String(data.credits)} (${String(data.balance_after)} left)`;
     default:
       return `#${event.seq} ${event.type} ${JSON.stringify(data)}`;
   }

@@ -16,7 +16,7 @@ describe.each(unitTestStores)('the event log on %s', (kind) => {
   });
   afterAll(() => store.drop());
 
-  it('numbers events 1, 2, 3 … per stream without gaps, also with writers in parallel', async () => {
+  it('numbers events 1, 2, 3 … per stream without gaps, also with parallel writers', async () => {
     const writers = Array.from({ length: 40 }, (_, index) =>
       log.write((_trx, emit) =>
         emit(index % 2 === 0 ? 'stream-a' : 'stream-b', {

@@ -1,5 +1,5 @@
 export { RunService } from './run-service.js';
-export type { RunServiceDeps } from './run-service.js';
+export type { OwnProviderHeaders, RunServiceDeps } from './run-service.js';
 export { RunTransitions } from './run-transitions.js';
 export { runRoutes } from './run-routes.js';
 export { toRunResponse, isTerminal } from './run-row.js';

@@ -39,8 +39,17 @@ function createRun({ runs }: RunRouteDeps): AnyRoute {
     idempotent: true,
     body: RunRequest,
     response: RunResponse,
-    handler: async ({ auth, body, requestId }) => {
-      const row = await runs.create(auth.organizationId, body, requestId);
+    handler: async ({ auth, body, requestId, request }) => {
+      const header = (name: string) => {
+        const value = request.headers[name];
+        return typeof value === 'string' ? value : undefined;
+      };
+      const byok = {
+        provider: header('x-llm-provider'),
+        apiKey: header('x-llm-api-key'),
+        model: header('x-llm-model'),
+      };
+      const row = await runs.create(auth.organizationId, body, requestId, byok);
       return {
         headers: { 'X-Credits-Charged': '0' },
         body: toRunResponse(row, { requestId, includeWebhookSecret: true }),

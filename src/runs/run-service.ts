@@ -33,6 +33,13 @@ export interface RunServiceDeps {
   interrupt(runId: string, reason: 'cancelled' | 'paused'): void;
 }
 
+/** The X-LLM-* headers of a create request: the caller's own provider account. */
+export interface OwnProviderHeaders {
+  provider?: string;
+  apiKey?: string;
+  model?: string;
+}
+
 export interface ListRunsOptions {
   status?: RunStatus;
   limit: number;
@@ -43,9 +50,15 @@ export interface ListRunsOptions {
 export class RunService {
   constructor(private readonly deps: RunServiceDeps) {}
 
-  async create(organizationId: string, request: RunRequest, requestId: string): Promise<RunRow> {
+  async create(
+    organizationId: string,
+    request: RunRequest,
+    requestId: string,
+    byok: OwnProviderHeaders = {},
+  ): Promise<RunRow> {
     const { deps } = this;
     refuseUnsupportedVersion(request.cua_version);
+    refuseOwnProviderKeys(request, byok);
     await deps.machines.row(organizationId, request.machine_id);
     const model = deps.models.resolve(request.model ?? null);
     if (request.webhook_url) {
@@ -208,7 +221,7 @@ export class RunService {
       webhook_secret: request.webhook_url ? this.deps.newWebhookSecret() : null,
       metadata: request.metadata ? writeJson(request.metadata) : null,
       variables: writeJson(request.variables ?? {}),
-      // LIMITATION: secrets are stored as given; encrypting them at rest with a server key lifts it.
+      // LIMITATION: secrets are stored as given; encrypting them with a server key would lift it.
       secrets: writeJson(request.secrets ?? {}),
       success_criteria: writeJson(request.success_criteria ?? []),
       steps_completed: 0,
@@ -224,6 +237,25 @@ export class RunService {
       lease_owner: null,
       lease_expires_at: null,
     };
+  }
+}
+
+/**
+ * A run that asks for the caller's own provider account must get it or nothing: there is no
+ * silent fallback to the server's models.
+ */
+function refuseOwnProviderKeys(request: RunRequest, byok: OwnProviderHeaders): void {
+  if (byok.apiKey !== undefined && byok.provider === undefined) {
+    throw new AppError('LLM_PROVIDER_UNSUPPORTED', 'X-LLM-Api-Key needs X-LLM-Provider.');
+  }
+  const provider = byok.provider ?? request.llm?.provider ?? 'managed';
+  if (provider !== 'managed') {
+    // LIMITATION: no provider adapter takes a caller's key yet; they plug in behind ModelRegistry.
+    throw new AppError(
+      'LLM_PROVIDER_UNSUPPORTED',
+      `Runs on the caller's own '${provider}' account are not offered by this server.`,
+      { details: { supported: ['managed'] } },
+    );
   }
 }
 

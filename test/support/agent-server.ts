@@ -9,7 +9,10 @@ export interface AgentRequest {
   task: string;
   human_note: string | null;
   history: Array<{ step: number }>;
-  observation: { screenshot: { width: number; height: number; base64: string }; url: string | null };
+  observation: {
+    screenshot: { width: number; height: number; base64: string };
+    url: string | null;
+  };
   [field: string]: unknown;
 }
 

@@ -39,7 +39,8 @@ export class TestServer {
   constructor(private readonly options: ServerOptions) {}
 
   async start(): Promise<this> {
-    const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--data-dir', this.dataDir], {
+    const args = [cliPath, 'serve', '--port', '0', '--data-dir', this.dataDir];
+    const child = spawn(process.execPath, args, {
       env: this.environment(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -204,7 +204,7 @@ export class RunLoop {
       to: 'awaiting_human',
       set: {
         awaiting_human_code: 'INSUFFICIENT_CREDITS',
-        awaiting_human_reason: `The wallet cannot pay for step ${step}; top it up, then resume the run.`,
+        awaiting_human_reason: `The wallet cannot pay for step ${step}; top it up, then resume.`,
       },
     });
   }
