@@ -4,6 +4,7 @@ import type { UpdateObject } from 'kysely';
 import type { RunStatus } from '../contracts/index.js';
 import type { Clock } from '../core/index.js';
 import type { EventLog, NewEvent, Transaction } from '../events/index.js';
+import { readJson } from '../store/index.js';
 import type { Database } from '../store/index.js';
 import { isTerminal, statusSummary } from './run-row.js';
 import type { RunRow } from './run-row.js';
@@ -87,6 +88,9 @@ export class RunTransitions {
     }
     if (transition.from.includes('awaiting_human') && transition.to === 'queued') {
       events.push({ type: 'resumed', data: { note: row.resume_note } });
+    }
+    if ((transition.to === 'failed' || transition.to === 'timed_out') && row.error) {
+      events.push({ type: 'error', data: readJson<Record<string, unknown>>(row.error, {}) });
     }
     if (isTerminal(transition.to)) {
       events.push({ type: 'done', data: { status: row.status, ...statusSummary(row) } });
