@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -10,7 +10,6 @@ import { eventLatencyTable, runCreateTable, writeReport } from './report.js';
 import type { StoreResult } from './report.js';
 import { measureRunCreate } from './run-create.js';
 import type { RunCreateOptions } from './run-create.js';
-import { linkServerBuild } from './server-build-link.js';
 import { withStack } from './stack.js';
 
 const runCreate: RunCreateOptions = { concurrency: 8, creates: 200, warmup: 20 };
@@ -23,7 +22,7 @@ const resultsFile = join(import.meta.dirname, '..', '..', 'bench-results', 'late
  * DESKHAND_TEST_STORES names fewer), one store's server at a time, printed side by side.
  */
 async function main(): Promise<void> {
-  linkServerBuild();
+  const loadAtStart = loadavg()[0]!;
   const startedMs = performance.now();
   const results: StoreResult[] = [];
   for (const store of testStores) {
@@ -34,7 +33,12 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${runCreateTable(results)}\n\n${eventLatencyTable(results)}\n\n`);
   writeReport(resultsFile, {
     generatedAt: new Date().toISOString(),
-    host: { node: process.version, platform: process.platform, cpus: cpus().length },
+    host: {
+      node: process.version,
+      platform: process.platform,
+      cpus: cpus().length,
+      loadAverage: [loadAtStart, loadavg()[0]!],
+    },
     durationMs,
     stores: results,
   });
@@ -42,19 +46,25 @@ async function main(): Promise<void> {
 }
 
 async function benchStore(store: StoreKind): Promise<StoreResult> {
+  progress(`${store}: starting the server`);
   return withStack(store, async (stack) => {
-    progress(
-      `${store}: run create (${runCreate.creates} creates, ${runCreate.concurrency} workers)`,
-    );
+    const { creates, concurrency } = runCreate;
+    progress(`${store}: run create, ${creates} creates from ${concurrency} workers`);
     const runCreateResult = await measureRunCreate(stack, runCreate);
-    progress(`${store}: event latency (SSE, then polling every ${eventLatency.pollIntervalMs} ms)`);
+    progress(`${store}: event latency, SSE and polling every ${eventLatency.pollIntervalMs} ms`);
     const eventLatencyResult = await measureEventLatency(stack, eventLatency);
+    progress(`${store}: done`);
     return { store, runCreate: runCreateResult, eventLatency: eventLatencyResult };
   });
 }
 
+const benchStartedMs = performance.now();
+
+/** A progress line on stderr, with the seconds since the bench started and the load average. */
 function progress(message: string): void {
-  process.stderr.write(`bench: ${message}\n`);
+  const seconds = ((performance.now() - benchStartedMs) / 1000).toFixed(1);
+  const load = loadavg()[0]!.toFixed(1);
+  process.stderr.write(`bench: [${seconds} s, load ${load}] ${message}\n`);
 }
 
 main().catch((error: unknown) => {

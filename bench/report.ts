@@ -14,7 +14,8 @@ export interface StoreResult {
 
 export interface BenchReport {
   generatedAt: string;
-  host: { node: string; platform: string; cpus: number };
+  /** Load averages (1 min) when the bench started and ended: other work skews the numbers. */
+  host: { node: string; platform: string; cpus: number; loadAverage: [number, number] };
   durationMs: number;
   stores: StoreResult[];
 }
@@ -58,7 +59,8 @@ export function eventLatencyTable(results: StoreResult[]): string {
     `${first?.pollIntervalMs} ms (a run of ${first?.maxSteps} steps each)`;
   const notes = [
     '- latency of an event: client receive time − its created_at (same host clock, ms).',
-    '- events: those appended while the client followed the run (SSE / polling).',
+    '- events: those appended while the client followed the run (SSE / polling). The SSE',
+    '  run and the polling run are identical and go at the same time, on two machines.',
     '- poll÷SSE: polling latency divided by SSE latency, at p50 and at p99.',
   ];
   const rows = results.map(({ store, eventLatency: e }) =>

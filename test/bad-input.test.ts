@@ -9,26 +9,27 @@ const oneMebibyte = 1024 * 1024;
 
 /**
  * Holds a refusal to the API's error envelope: the expected status (never a 500), every field
- * of the envelope with its type, and the response's request id in the body.
+ * of the envelope with its type, and the response's request id in the body. Soft, so that one
+ * test reports every request that was answered wrongly.
  */
 function expectRefusal(response: ApiResponse, status: number, code?: string): any {
-  const label = JSON.stringify(response.body);
-  expect(response.status, label).toBe(status);
-  expect(response.headers.get('content-type'), label).toMatch(/^application\/json/);
-  const error = response.body?.error;
-  expect(error, label).toEqual(
+  const label = `${status} ${code ?? ''}: ${JSON.stringify(response.body)}`;
+  expect.soft(response.status, label).toBe(status);
+  expect.soft(response.headers.get('content-type'), label).toMatch(/^application\/json/);
+  const error = response.body?.error ?? {};
+  expect.soft(error, label).toEqual(
     expect.objectContaining({
       code: expect.any(String),
       message: expect.any(String),
       type: expect.any(String),
-      request_id: response.headers.get('x-coasty-request-id'),
+      request_id: expect.stringMatching(/^req_/),
       retryable: expect.any(Boolean),
       retry_with_same_idempotency_key: expect.any(Boolean),
     }),
   );
-  expect(error.request_id).toMatch(/^req_/);
+  expect.soft(error.request_id, label).toBe(response.headers.get('x-coasty-request-id'));
   if (code) {
-    expect(error.code, label).toBe(code);
+    expect.soft(error.code, label).toBe(code);
   }
   return error;
 }
@@ -241,14 +242,17 @@ describe.each(testStores)('bad input on %s', (store) => {
     ]);
   });
 
-  it('answers unknown routes and methods with a 404 envelope', async () => {
+  it('answers an unknown route with a 404 envelope, a wrong method with 404 or 405', async () => {
     const { api } = suite;
     await expectAllRefused([
       { send: () => api.get('/v1/nothing-here'), status: 404 },
       { send: () => api.post('/v1/runs/abc/explode', {}), status: 404 },
-      { send: () => api.call('PUT', '/v1/runs'), status: 404 },
       { send: () => api.withKey('').get('/v2/runs'), status: 404 },
     ]);
+
+    const wrongMethod = await api.call('PUT', '/v1/runs');
+    expect([404, 405]).toContain(wrongMethod.status);
+    expectRefusal(wrongMethod, wrongMethod.status);
   });
 
   it('refuses limit=0, limit=201, a non-number limit and status=bogus with 422', async () => {
@@ -270,7 +274,7 @@ describe.each(testStores)('bad input on %s', (store) => {
     expect((await api.get('/v1/runs?limit=1')).status).toBe(200);
   });
 
-  it('refuses a malformed Idempotency-Key with 422 and a reused one with another body', async () => {
+  it('refuses a malformed Idempotency-Key, or one reused with another body, with 422', async () => {
     const { api } = suite;
     const topUp = (amountCents: number, key: string) =>
       api.post('/v1/wallet/top-ups', { amount_cents: amountCents }, { 'Idempotency-Key': key });
@@ -280,6 +284,38 @@ describe.each(testStores)('bad input on %s', (store) => {
       { send: () => topUp(10, 'k'.repeat(129)), status: 422, code: 'VALIDATION_ERROR' },
       { send: () => topUp(11, 'bad-input-key-1'), status: 422, code: 'IDEMPOTENCY_KEY_REUSED' },
     ]);
+  });
+
+  it('answers a NUL character in a string alike on every store, never with a 500', async () => {
+    const { api } = suite;
+    const stored = [
+      () => api.post('/v1/machines', { display_name: 'a\u0000b' }),
+      () => api.post('/v1/keys', { name: 'a\u0000b' }),
+      () => api.post('/v1/runs', { machine_id: machineId, task: 'a\u0000b' }),
+    ];
+    for (const send of stored) {
+      const response = await send();
+      expect.soft([200, 422], JSON.stringify(response.body)).toContain(response.status);
+      if (response.status === 422) {
+        expectRefusal(response, 422, 'VALIDATION_ERROR');
+      }
+      if (response.body?.object === 'agent.run') {
+        await api.post(`/v1/runs/${response.body.id}/cancel`);
+      }
+    }
+
+    const before = await snapshot(api);
+    const lookups = [
+      () => api.post('/v1/runs', { machine_id: 'a\u0000b', task: 'no machine' }),
+      () => api.post('/v1/wallet/top-ups', { amount_cents: 1, organization_id: 'org_\u0000' }),
+      () => api.get('/v1/idempotency/a%00b'),
+    ];
+    for (const send of lookups) {
+      const response = await send();
+      expect.soft([404, 422], JSON.stringify(response.body)).toContain(response.status);
+      expectRefusal(response, response.status === 422 ? 422 : 404);
+    }
+    expect(await snapshot(api)).toEqual(before);
   });
 
   it('refuses a resume body with unknown fields, wrong types or a text body', async () => {

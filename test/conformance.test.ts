@@ -12,6 +12,7 @@ import type { Api, ApiResponse } from './support/api.js';
 
 const repoRoot = join(import.meta.dirname, '..');
 const referencePath = join(repoRoot, '..', 'shared', 'reference', 'coasty-openapi.json');
+const problemTypesPath = join(repoRoot, '..', 'shared', 'reference', 'coasty-problem-types.yml');
 const referenceFound = existsSync(referencePath);
 if (!referenceFound) {
   console.warn(
@@ -20,6 +21,39 @@ if (!referenceFound) {
 }
 
 type Json = Record<string, any>;
+
+interface ProblemType {
+  status: number;
+  type: string;
+  retryable: boolean;
+}
+
+/**
+ * The reference's error catalogue by code. The file is a flat YAML list; reading its three
+ * scalar fields per entry needs no YAML library.
+ */
+function readProblemTypes(file: string): Map<string, ProblemType> {
+  const problems = new Map<string, ProblemType>();
+  if (!existsSync(file)) {
+    return problems;
+  }
+  const entries = readFileSync(file, 'utf8')
+    .split(/\n- (?=status:)/)
+    .slice(1);
+  for (const entry of entries) {
+    const field = (name: string) => new RegExp(`^\\s*${name}: *(\\S+)`, 'm').exec(entry)?.[1];
+    const code = field('code');
+    if (code) {
+      problems.set(code, {
+        status: Number(field('status')),
+        type: String(field('type')),
+        retryable: field('retryable') === 'true',
+      });
+    }
+  }
+  return problems;
+}
+
 type Method = 'get' | 'post' | 'delete' | 'patch' | 'put';
 
 /** The reference document, compiled once, answering "which schema does this response obey?" */
@@ -130,12 +164,18 @@ const sharedOperations = [
 ];
 
 describe.skipIf(!referenceFound)('conformance with the Coasty v1 reference', () => {
-  const suite = useServer('sqlite');
+  // Without waiting for a request in flight, a concurrent retry shows IDEMPOTENCY_IN_FLIGHT.
+  const suite = useServer('sqlite', { DESKHAND_IDEMPOTENCY_WAIT_MS: '0' });
   const exercised = new Set<string>();
   let reference: Reference;
+  let problemTypes: Map<string, ProblemType>;
+  let errorTypes: string[];
 
   beforeAll(() => {
     reference = new Reference(JSON.parse(readFileSync(referencePath, 'utf8')) as Json);
+    problemTypes = readProblemTypes(problemTypesPath);
+    errorTypes =
+      reference.document.components.schemas.ApiError.properties.error.properties.type.enum;
   });
 
   /**
@@ -187,6 +227,31 @@ describe.skipIf(!referenceFound)('conformance with the Coasty v1 reference', () 
             `${error.instancePath || '(root)'} ${error.message} ${JSON.stringify(error.params)}`,
         );
     expect.soft(problems, `${label}: body against the reference schema`).toEqual([]);
+    if (response.status >= 400) {
+      expectCatalogued(response.status, response.body.error, label);
+    }
+  }
+
+  /**
+   * An error code the reference catalogues keeps its status and retryable flag there, and its
+   * type where the catalogue's type is one the ApiError schema allows (the catalogue names
+   * `conflict_error` for 409s, which the schema's enum lacks; the schema wins).
+   */
+  function expectCatalogued(status: number, error: Json, label: string): void {
+    const problem = problemTypes.get(error.code);
+    if (!problem) {
+      return;
+    }
+    expect.soft({ status, retryable: error.retryable }, `${label}: ${error.code}`).toEqual({
+      status: problem.status,
+      retryable: problem.retryable,
+    });
+    if (errorTypes.includes(problem.type)) {
+      expect.soft(error.type, `${label}: type of ${error.code}`).toBe(problem.type);
+    }
+    if (!error.retryable) {
+      expect.soft(error.retry_with_same_idempotency_key, label).toBe(false);
+    }
   }
 
   async function scopedKey(scopes: string[]): Promise<string> {
@@ -197,6 +262,21 @@ describe.skipIf(!referenceFound)('conformance with the Coasty v1 reference', () 
     expect(created.status).toBe(200);
     return created.body.key as string;
   }
+
+  it('holds bodies to the reference: a body that breaks its schema is caught', () => {
+    const run = reference.validatorFor('get', '/v1/runs/{run_id}', 200);
+    expect(run({ id: 'r', object: 'agent.run', status: 'queued' })).toBe(true);
+    expect(run({ id: 'r', object: 'run', status: 'queued' })).toBe(false);
+    const notFound = reference.validatorFor('get', '/v1/runs/{run_id}', 404);
+    expect(notFound({ error: { code: 'NOT_FOUND', message: 'm', type: 'not_found_error' } })).toBe(
+      false,
+    );
+    expect(problemTypes.get('NOT_FOUND')).toEqual({
+      status: 404,
+      type: 'not_found_error',
+      retryable: false,
+    });
+  });
 
   it('answers health without a key, in the shape of HealthResponse', async () => {
     const response = await call(suite.api.withKey(''), 'get', '/v1/health');
@@ -253,7 +333,7 @@ describe.skipIf(!referenceFound)('conformance with the Coasty v1 reference', () 
     expect(invalid.body.error.code).toBe('VALIDATION_ERROR');
   });
 
-  it('provisions, lists, gets and deletes machines, and refuses with 401, 403, 404 and 422', async () => {
+  it('handles machines end to end and refuses with 401, 403, 404 and 422', async () => {
     const { api } = suite;
     const provisioned = await call(api, 'post', '/v1/machines', {
       body: { display_name: 'conformance machine' },
@@ -473,6 +553,19 @@ describe.skipIf(!referenceFound)('conformance with the Coasty v1 reference', () 
     expect(reused.status).toBe(422);
     expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
 
+    const racingKey = { 'Idempotency-Key': `${key}-race` };
+    const racing = await Promise.all(
+      [1, 2].map(() => call(api, 'post', '/v1/machines', { body, headers: racingKey })),
+    );
+    const inFlight = racing.find((response) => response.status === 409);
+    expect(racing.map((response) => response.status).sort()).toEqual([200, 409]);
+    expect(inFlight?.body.error).toMatchObject({
+      code: 'IDEMPOTENCY_IN_FLIGHT',
+      retryable: true,
+      retry_with_same_idempotency_key: true,
+    });
+    expect(inFlight?.headers.get('retry-after')).toMatch(/^\d+$/);
+
     const found = await call(api, 'get', '/v1/idempotency/{key}', { params: { key } });
     expect(found.status).toBe(200);
     expect(found.body).toMatchObject({ status: 'completed', original_status: 200 });
@@ -488,7 +581,7 @@ describe.skipIf(!referenceFound)('conformance with the Coasty v1 reference', () 
     expect(anonymous.status).toBe(401);
   });
 
-  it('serves /openapi.json as OpenAPI 3.1 listing every shared operation where the reference has it', async () => {
+  it('serves /openapi.json as OpenAPI 3.1 with every shared operation in place', async () => {
     const response = await suite.api.withKey('').get('/openapi.json');
     expect(response.status).toBe(200);
     expect(response.headers.get('x-coasty-request-id')).toMatch(/^req_/);
@@ -506,6 +599,7 @@ describe.skipIf(!referenceFound)('conformance with the Coasty v1 reference', () 
     }
   });
 
+  // Runs last on purpose: it reads what the tests above exercised.
   it('exercises every operation the server shares with the reference', async () => {
     const response = await suite.api.withKey('').get('/openapi.json');
     const servedIds = Object.values<Json>(response.body.paths).flatMap((item) =>

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { gate } from './support/agent-server.js';
 import type { AgentServer } from './support/agent-server.js';
@@ -22,6 +22,8 @@ class SseReader {
   readonly comments: string[] = [];
   /** True once the server ended the stream (not when the test aborted it). */
   endedByServer = false;
+  /** Why the stream broke, if the connection failed instead of ending. */
+  error: unknown;
   private closed = false;
   private buffer = '';
   private listeners: Array<() => void> = [];
@@ -120,8 +122,9 @@ class SseReader {
       }
       this.endedByServer = true;
     } catch (error) {
+      // An abort by the test is not an error; anything else (a reset) is kept for assertions.
       if (!this.controller.signal.aborted) {
-        throw error;
+        this.error = error;
       }
     } finally {
       this.closed = true;
@@ -194,7 +197,7 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
 }
 
 /** A run whose second and third model calls wait for the test to open their gate. */
-async function gatedRun(api: Api, agent: AgentServer, task: string) {
+async function gatedRun(api: Api, agent: AgentServer, machineId: string, task: string) {
   const secondStep = gate();
   const thirdStep = gate();
   agent.on(task, async ({ step }) => {
@@ -208,7 +211,6 @@ async function gatedRun(api: Api, agent: AgentServer, task: string) {
     await thirdStep.promise;
     return { text: 'all done', actions: [], done: { success: true, summary: 'finished' } };
   });
-  const machineId = await api.machine();
   const created = await api.post('/v1/runs', { machine_id: machineId, task });
   expect(created.status).toBe(200);
   const runId = created.body.id as string;
@@ -217,8 +219,8 @@ async function gatedRun(api: Api, agent: AgentServer, task: string) {
   return { runId, secondStep, thirdStep, modelCalls };
 }
 
-/** A run of two steps that has ended: 14 events, from `status` to `done`. */
-async function endedRun(api: Api, agent: AgentServer, task: string) {
+/** A run of two steps, driven to its end: 14 events, from `status` to `done`. */
+async function endedRun(api: Api, agent: AgentServer, machineId: string, task: string) {
   agent.on(task, ({ step }) =>
     step === 1
       ? {
@@ -231,8 +233,8 @@ async function endedRun(api: Api, agent: AgentServer, task: string) {
         }
       : { actions: [], done: { success: true, summary: 'waited' } },
   );
-  const machineId = await api.machine();
   const created = await api.post('/v1/runs', { machine_id: machineId, task });
+  expect(created.status).toBe(200);
   const run = await api.waitForRun(created.body.id);
   return { run, events: await eventsOf(api, run.id) };
 }
@@ -256,11 +258,21 @@ const twoStepTypes = [
 
 describe.each(testStores)('run events on %s', (store) => {
   const suite = useServer(store);
+  // The runs of this file take turns on these machines; each test leaves them free.
+  let machines: string[] = [];
+  let ended: Awaited<ReturnType<typeof endedRun>>;
+  const sharedMachine = () => machines[0]!;
+
+  beforeAll(async () => {
+    await suite.api.topUp(10_000);
+    machines = await Promise.all([1, 2, 3].map(() => suite.api.machine()));
+    // An ended run for the tests that only read events; it also warms the shared machine up.
+    ended = await endedRun(suite.api, suite.agent, sharedMachine(), 'ended run');
+  });
 
   it('resumes after a dropped connection with exactly the missed events, then follows live to done', async () => {
     const { api, agent } = suite;
-    await api.topUp(1000);
-    const run = await gatedRun(api, agent, 'reconnect');
+    const run = await gatedRun(api, agent, sharedMachine(), 'reconnect');
 
     // Events 1–5: queued, running, billing and step of step 1, billing of step 2.
     const first = await SseReader.open(api, `/v1/runs/${run.runId}/events`);
@@ -296,6 +308,7 @@ describe.each(testStores)('run events on %s', (store) => {
     run.thirdStep.open();
     await second.ended();
     expect(second.endedByServer).toBe(true);
+    expect(second.error).toBeUndefined();
     expect(second.ids).toEqual(range(6, 14));
     expect(second.frames.slice(5).map((frame) => frame.event)).toEqual([
       'text',
@@ -312,9 +325,8 @@ describe.each(testStores)('run events on %s', (store) => {
   });
 
   it('replays every event of an ended run and closes, and ?after=N resumes like Last-Event-ID', async () => {
-    const { api, agent } = suite;
-    await api.topUp(1000);
-    const { run, events } = await endedRun(api, agent, 'replay when ended');
+    const { api } = suite;
+    const { run, events } = ended;
     expect(events.map((event) => event.type)).toEqual(twoStepTypes);
 
     const whole = await SseReader.open(api, `/v1/runs/${run.id}/events`);
@@ -337,37 +349,44 @@ describe.each(testStores)('run events on %s', (store) => {
   });
 
   it('ends a stream resumed after the done event of an ended run at once, with no frames', async () => {
-    const { api, agent } = suite;
-    await api.topUp(1000);
-    const { run, events } = await endedRun(api, agent, 'resume after done');
+    const { api } = suite;
+    const { run, events } = ended;
     const lastSeq = String(events.at(-1).seq);
 
     const resumed = await SseReader.open(api, `/v1/runs/${run.id}/events`, {
       'last-event-id': lastSeq,
     });
-    expect([200, 204]).toContain(resumed.status);
-    await resumed.ended(2_000);
-    expect(resumed.frames).toEqual([]);
+    try {
+      expect([200, 204]).toContain(resumed.status);
+      await resumed.ended(2_000);
+      expect(resumed.frames).toEqual([]);
+    } finally {
+      await resumed.abort();
+    }
+  });
+
+  it('marks a JSON page past the done event of an ended run as done', async () => {
+    const { api } = suite;
+    const { run, events } = ended;
+    const lastSeq = events.at(-1).seq as number;
 
     const page = await api.get(`/v1/runs/${run.id}/events?format=json&after=${lastSeq}`);
-    expect(page.body).toMatchObject({ data: [], has_more: false, done: true });
+    expect(page.status).toBe(200);
+    expect(page.body).toMatchObject({ data: [], has_more: false, next_after: lastSeq, done: true });
   });
 
   it('numbers the events of concurrent runs gaplessly from 1, each step in its order', async () => {
     const { api, agent } = suite;
-    await api.topUp(1000);
-    const ended = await Promise.all([
-      endedRun(api, agent, 'concurrent one'),
-      endedRun(api, agent, 'concurrent two'),
-      endedRun(api, agent, 'concurrent three'),
-    ]);
-    for (const { events } of ended) {
+    const runs = await Promise.all(
+      machines.map((machineId, index) => endedRun(api, agent, machineId, `concurrent ${index}`)),
+    );
+    for (const { events } of runs) {
       expect(events.map((event) => event.type)).toEqual(twoStepTypes);
     }
 
-    const runs = await api.get('/v1/runs?limit=200');
-    expect(runs.body.data.length).toBeGreaterThanOrEqual(3);
-    for (const run of runs.body.data) {
+    const listed = await api.get('/v1/runs?limit=200');
+    expect(listed.body.data.length).toBeGreaterThanOrEqual(3);
+    for (const run of listed.body.data) {
       const events = await eventsOf(api, run.id);
       expect(events.map((event) => event.seq)).toEqual(range(1, events.length));
       expect(events[0]).toMatchObject({ type: 'status', data: { status: 'queued' } });
@@ -376,8 +395,7 @@ describe.each(testStores)('run events on %s', (store) => {
 
   it('sends heartbeat comments on an idle stream and nothing else', async () => {
     const { api, agent } = suite;
-    await api.topUp(1000);
-    const run = await gatedRun(api, agent, 'idle stream');
+    const run = await gatedRun(api, agent, sharedMachine(), 'idle stream');
     await run.modelCalls(2);
 
     const stream = await SseReader.open(api, `/v1/runs/${run.runId}/events?after=5`);
@@ -392,9 +410,8 @@ describe.each(testStores)('run events on %s', (store) => {
   });
 
   it('refuses an invalid Last-Event-ID or after with a 422 error envelope', async () => {
-    const { api, agent } = suite;
-    await api.topUp(1000);
-    const { run } = await endedRun(api, agent, 'invalid resume');
+    const { api } = suite;
+    const { run } = ended;
 
     for (const lastEventId of ['abc', '-1', '2.5']) {
       const refused = await SseReader.open(api, `/v1/runs/${run.id}/events`, {
@@ -414,9 +431,8 @@ describe.each(testStores)('run events on %s', (store) => {
   });
 
   it('answers 404 to a key of another organization, for the stream and the JSON page', async () => {
-    const { api, agent } = suite;
-    await api.topUp(1000);
-    const { run } = await endedRun(api, agent, 'private events');
+    const { api } = suite;
+    const { run } = ended;
     const org = await api.post('/v1/organizations', { name: 'other events org' });
     expect(org.status).toBe(200);
     const stranger = api.withKey(org.body.api_key);
@@ -430,9 +446,8 @@ describe.each(testStores)('run events on %s', (store) => {
   });
 
   it('pages the JSON events with limit and next_after, done only on the last page', async () => {
-    const { api, agent } = suite;
-    await api.topUp(1000);
-    const { run, events } = await endedRun(api, agent, 'paged events');
+    const { api } = suite;
+    const { run, events } = ended;
 
     const pages: any[] = [];
     let after = 0;
@@ -461,5 +476,11 @@ describe.each(testStores)('run events on %s', (store) => {
       true,
     );
     expect(pages.flatMap((page) => page.data)).toEqual(events);
+
+    const accepted = await api.get(`/v1/runs/${run.id}/events?limit=4`, {
+      accept: 'application/json',
+    });
+    expect(accepted.headers.get('content-type')).toMatch(/^application\/json/);
+    expect({ ...accepted.body, request_id: pages[0].request_id }).toEqual(pages[0]);
   });
 });

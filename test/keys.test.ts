@@ -213,11 +213,16 @@ describe.each(testStores)('API keys and organizations on %s', (store) => {
     expectError(unknownOrg, 404, 'NOT_FOUND');
   });
 
-  it('keeps machines, runs, events, keys and ledger entries of one organization from another', async () => {
+  it('hides machines, runs, events, keys and ledger of one organization from another', async () => {
     const { agent } = suite;
     const owner = await organization('owner', 500);
     const other = await organization('other', 500);
-    const machineId = await owner.api.machine();
+    const provisioned = await owner.api.post(
+      '/v1/machines',
+      { display_name: 'owned' },
+      { 'Idempotency-Key': 'owner-machine' },
+    );
+    const machineId = provisioned.body.machine.id as string;
     const hold = gate();
     agent.on('isolated run', async ({ step }) => {
       if (step === 1) {
@@ -243,6 +248,7 @@ describe.each(testStores)('API keys and organizations on %s', (store) => {
     expectError(await other.api.post(`/v1/runs/${runId}/resume`), 404, 'NOT_FOUND');
     expectError(await other.api.call('DELETE', `/v1/machines/${machineId}`), 404, 'NOT_FOUND');
     expectError(await other.api.call('DELETE', `/v1/keys/${ownerKey.id}`), 404, 'NOT_FOUND');
+    expectError(await other.api.get('/v1/idempotency/owner-machine'), 404, 'NOT_FOUND');
     const foreignMachine = await other.api.post('/v1/runs', { machine_id: machineId, task: 'x' });
     expectError(foreignMachine, 404, 'NOT_FOUND');
 

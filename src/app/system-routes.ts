@@ -14,7 +14,7 @@ const IdempotencyLookupResponse = z.object({
 
 /** Health, the OpenAPI document and the idempotency lookup: the routes about the API itself. */
 export function systemRoutes(
-  apiRoutes: () => AnyRoute[],
+  allRoutes: () => AnyRoute[],
   idempotency: IdempotencyStore,
   version: string,
 ): AnyRoute[] {
@@ -42,7 +42,7 @@ export function systemRoutes(
       summary: 'This API as an OpenAPI 3.1 document',
       tags: ['system'],
       scope: 'public',
-      handler: async () => ({ body: buildOpenApiDocument(apiRoutes(), version) }),
+      handler: async () => ({ body: buildOpenApiDocument(allRoutes(), version) }),
     }),
     defineRoute({
       method: 'GET',

@@ -66,6 +66,16 @@ withClient(wallet.command('top-up <amountCents>'))
   });
 
 program.parseAsync().catch((error: unknown) => {
-  process.stderr.write(`deskhand: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`deskhand: ${describeError(error)}\n`);
   process.exit(1);
 });
+
+/** The message and its chain of causes, which carry the detail (a database's own words). */
+function describeError(error: unknown): string {
+  const messages: string[] = [];
+  for (let current = error; current !== undefined && messages.length < 5;) {
+    messages.push(current instanceof Error ? current.message : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return messages.join(': ');
+}

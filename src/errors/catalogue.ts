@@ -69,7 +69,6 @@ export const errorCatalogue = {
     suggestion: 'Check the id; objects of other organizations are not visible.',
   },
   ROUTE_NOT_FOUND: { status: 404, type: 'not_found_error', retryable: false },
-  METHOD_NOT_ALLOWED: { status: 405, type: 'client_error', retryable: false },
   INVALID_STATE: {
     status: 409,
     type: 'state_error',

@@ -51,6 +51,8 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
       );
     }
   });
+  // Bodies are JSON only; without this, text/plain would reach validation as a string.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) =>
     sendError(
@@ -142,15 +144,35 @@ function validate(schema: z.ZodType | undefined, value: unknown, where: string):
   if (!schema) {
     return undefined;
   }
+  if (holdsNul(value)) {
+    // PostgreSQL text cannot hold U+0000, and no field of this API needs it.
+    throw new AppError('VALIDATION_ERROR', `${where}: text must not contain NUL characters.`);
+  }
   const parsed = schema.safeParse(value);
   if (parsed.success) {
     return parsed.data;
   }
-  const issues = parsed.error.issues.map((issue) => ({
-    field: [where, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+  const issues = parsed.error.issues.flatMap((issue) => {
+    const path = [where, ...issue.path.map(String)];
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        field: [...path, key].join('.'),
+        message: 'unknown field',
+      }));
+    }
+    return [{ field: path.join('.'), message: issue.message }];
+  });
   const first = issues[0];
   const message = first ? `${first.field}: ${first.message}` : `Invalid ${where}.`;
   throw new AppError('VALIDATION_ERROR', message, { details: { issues } });
+}
+
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') {
+    return value.includes('\u0000');
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(([key, item]) => key.includes('\u0000') || holdsNul(item));
+  }
+  return false;
 }

@@ -28,7 +28,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const store = options.databaseUrl
     ? await openPostgres(options.databaseUrl, options.databaseSchema)
     : openSqlite(options.dataDir);
-  await migrate(store.db);
+  await migrate(store.db, options.databaseUrl ? options.databaseSchema : undefined);
   return store;
 }
 
@@ -76,10 +76,13 @@ async function ensureSchema(databaseUrl: string, schema: string): Promise<void> 
   }
 }
 
-async function migrate(db: Kysely<Database>): Promise<void> {
+async function migrate(db: Kysely<Database>, schema: string | undefined): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
+    // Without it the migrator looks for its tables in every schema of the database, and a
+    // second installation in another schema takes the first one's tables for its own.
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error } = await migrator.migrateToLatest();
   if (error) {

@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import pg from 'pg';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
-const cliPath = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+const cliPath = join(packageRoot(import.meta.dirname), 'dist', 'cli', 'main.js');
 export const postgresUrl =
   process.env.DESKHAND_TEST_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/test';
 
@@ -110,4 +110,14 @@ async function dropSchema(schema: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** The folder of the project's package.json, from wherever this file was compiled to. */
+function packageRoot(from: string): string {
+  for (let folder = from; folder !== dirname(folder); folder = dirname(folder)) {
+    if (existsSync(join(folder, 'package.json')) && existsSync(join(folder, 'src'))) {
+      return folder;
+    }
+  }
+  throw new Error(`No package root above ${from}`);
 }

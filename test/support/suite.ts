@@ -20,10 +20,12 @@ export function useServer(store: StoreKind, env: Record<string, string> = {}): S
   const suite = {} as Suite;
   beforeAll(async () => {
     suite.agent = await new AgentServer().start();
-    suite.server = await new TestServer({
+    // Assigned before it starts, so a server that fails to start is still cleaned up.
+    suite.server = new TestServer({
       store,
       env: { DESKHAND_HTTP_MODEL_URL: suite.agent.url, ...env },
-    }).start();
+    });
+    await suite.server.start();
     suite.api = new Api(suite.server.url, suite.server.adminKey);
   });
   afterAll(async () => {
