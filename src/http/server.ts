@@ -33,6 +33,13 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     return503OnClosing: true,
     // SSE streams never end by themselves; closing must not wait for them.
     forceCloseConnections: true,
+    // Idempotency keys of up to 128 characters travel in the path of their lookup.
+    routerOptions: { maxParamLength: 256 },
+    // Errors raised before routing (a malformed URL, an overlong parameter) get the envelope too.
+    frameworkErrors: (error, request, reply) => {
+      void reply.header('X-Coasty-Request-Id', request.id);
+      sendError(request, reply, error);
+    },
   });
 
   app.addHook('onRequest', async (request, reply) => {

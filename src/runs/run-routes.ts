@@ -172,6 +172,10 @@ function runEvents(deps: RunRouteDeps): AnyRoute {
       const wantsJson =
         query.format === 'json' ||
         (query.format === undefined && acceptsJsonOnly(request.headers.accept));
+      if (!wantsJson && isTerminal(run.status) && (await isPastEnd(deps, run.id, afterSeq))) {
+        // 204 tells an EventSource that reconnected after `done` to stop reconnecting.
+        return { status: 204, body: undefined };
+      }
       if (!wantsJson) {
         const streamId = run.id;
         const options = { request, reply, log: deps.events, bus: deps.bus, streamId, afterSeq };
@@ -191,7 +195,8 @@ function runEvents(deps: RunRouteDeps): AnyRoute {
         })),
         has_more: events.length > query.limit,
         next_after: page.at(-1)?.seq ?? afterSeq,
-        done: isTerminal(run.status) && page.at(-1)?.type === 'done',
+        // The final status commits with the `done` event, so an ended run's log is complete.
+        done: isTerminal(run.status) && events.length <= query.limit,
         request_id: requestId,
       });
       return { body };
@@ -216,4 +221,9 @@ function acceptsJsonOnly(accept: string | undefined): boolean {
     accept.includes('application/json') &&
     !accept.includes('text/event-stream')
   );
+}
+
+async function isPastEnd(deps: RunRouteDeps, runId: string, afterSeq: number): Promise<boolean> {
+  const next = await deps.events.list(runId, afterSeq, 1);
+  return next.length === 0;
 }
