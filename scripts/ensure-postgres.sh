@@ -10,8 +10,9 @@ if ! command -v pg_isready >/dev/null 2>&1; then
   echo "postgres: installing postgresql"
   sudo_prefix=""
   [ "$(id -u)" -eq 0 ] || sudo_prefix="sudo"
-  $sudo_prefix apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_prefix apt-get install -y -qq --no-install-recommends postgresql
+  { $sudo_prefix apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $sudo_prefix apt-get install -y -qq --no-install-recommends \
+      postgresql; } >/dev/null
 fi
 
 if ! ready; then
