@@ -154,6 +154,9 @@ const sharedOperations = [
   'listMachines',
   'getMachine',
   'terminateMachine',
+  'getScreenshot',
+  'executeAction',
+  'executeBatch',
   'createRun',
   'listRuns',
   'getRun',
@@ -386,6 +389,48 @@ describe.skipIf(!referenceFound)('conformance with the Coasty v1 reference', () 
     });
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.error.code).toBe('INSUFFICIENT_SCOPE');
+  });
+
+  it('captures screenshots and performs actions and batches in the reference’s shapes', async () => {
+    const { api } = suite;
+    const machineId = await api.machine();
+    const params = { machine_id: machineId };
+
+    const shot = await call(api, 'get', '/v1/machines/{machine_id}/screenshot', { params });
+    expect(shot.status).toBe(200);
+    const clicked = await call(api, 'post', '/v1/machines/{machine_id}/actions', {
+      params,
+      body: { command: 'click', parameters: { x: 5, y: 5 } },
+    });
+    expect(clicked.body.success).toBe(true);
+    const outside = await call(api, 'post', '/v1/machines/{machine_id}/actions', {
+      params,
+      body: { command: 'click', parameters: { x: 9000, y: 5 } },
+    });
+    expect(outside.body.success).toBe(false);
+    const batch = await call(api, 'post', '/v1/machines/{machine_id}/actions/batch', {
+      params,
+      body: {
+        steps: [{ command: 'screenshot' }, { command: 'key_press', parameters: { key: 'a' } }],
+      },
+    });
+    expect(batch.body.completed_count).toBe(2);
+
+    const invalid = await call(api, 'post', '/v1/machines/{machine_id}/actions', {
+      params,
+      body: { command: 'click', parameters: { x: -1 } },
+    });
+    expect(invalid.status).toBe(422);
+    const reader = api.withKey(await scopedKey(['machines:read']));
+    const forbidden = await call(reader, 'post', '/v1/machines/{machine_id}/actions/batch', {
+      params,
+      body: { steps: [{ command: 'click', parameters: { x: 1, y: 1 } }] },
+    });
+    expect(forbidden.status).toBe(403);
+    const unknown = await call(api, 'get', '/v1/machines/{machine_id}/screenshot', {
+      params: { machine_id: '00000000-0000-4000-8000-000000000000' },
+    });
+    expect(unknown.status).toBe(404);
   });
 
   it('creates, lists, gets, cancels and resumes runs in the shape of RunResponse', async () => {

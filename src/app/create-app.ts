@@ -10,7 +10,7 @@ import { IdempotencyStore, buildHttpServer } from '../http/index.js';
 import type { AnyRoute } from '../http/index.js';
 import { createLogger } from '../log/index.js';
 import type { Logger } from '../log/index.js';
-import { MachineService, machineRoutes } from '../machines/index.js';
+import { MachineActions, MachineService, actionRoutes, machineRoutes } from '../machines/index.js';
 import type { MachineDriver } from '../machines/index.js';
 import { createBrowserDriver } from '../machines/browser/index.js';
 import { HttpModel, ModelRegistry } from '../models/index.js';
@@ -134,6 +134,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
     ...walletRoutes({ wallet, store, stepPriceCredits: config.stepPriceCredits }),
     ...machineRoutes(machines),
+    ...actionRoutes(new MachineActions(machines, store, clock)),
     ...runRoutes({ runs, events, bus, sseHeartbeatMs: config.sseHeartbeatMs }),
   ];
   const version = deps.version ?? '0.1.0';

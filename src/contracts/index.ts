@@ -48,3 +48,13 @@ export {
   TopUpResponse,
   WalletResponse,
 } from './wallet.js';
+export {
+  ActionRequest,
+  ActionResultResponse,
+  BatchActionRequest,
+  BatchActionResponse,
+  ScreenshotQuery,
+  ScreenshotResponse,
+  actionCommands,
+} from './machine-actions.js';
+export type { ActionCommand } from './machine-actions.js';

@@ -29,10 +29,15 @@ export interface CallOptions {
   signal: AbortSignal;
 }
 
+export interface ObserveOptions extends CallOptions {
+  /** The screenshot's encoding; PNG unless asked. A driver may answer PNG regardless. */
+  format?: 'png' | 'jpeg';
+}
+
 /** A running machine as the run engine sees it: a screen to look at and hands to act with. */
 export interface Machine {
   readonly id: string;
-  observe(options: CallOptions): Promise<Observation>;
+  observe(options: ObserveOptions): Promise<Observation>;
   act(action: AgentAction, options: CallOptions): Promise<ActionOutcome>;
 }
 

@@ -5,6 +5,10 @@ export type {
   MachineDriver,
   MachineSpec,
   Observation,
+  ObserveOptions,
 } from './driver.js';
 export { MachineService } from './machine-service.js';
 export { machineRoutes } from './machine-routes.js';
+export { MachineActions } from './machine-actions.js';
+export type { CommandResult } from './machine-actions.js';
+export { actionRoutes } from './action-routes.js';

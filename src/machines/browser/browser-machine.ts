@@ -2,7 +2,13 @@ import { raceAbort } from './abort.js';
 import { describePlaywrightError, performAction } from './browser-actions.js';
 import { waitForSettledScreen } from './settle.js';
 import type { AgentAction } from '../../contracts/actions.js';
-import type { ActionOutcome, CallOptions, Machine, Observation } from '../driver.js';
+import type {
+  ActionOutcome,
+  CallOptions,
+  Machine,
+  Observation,
+  ObserveOptions,
+} from '../driver.js';
 import type { BrowserSession } from './browser-session.js';
 
 /** Timings a machine works with; the driver fills them from its options. */
@@ -30,7 +36,7 @@ export function createBrowserMachine(
 async function observe(
   session: BrowserSession,
   settings: BrowserMachineSettings,
-  { signal }: CallOptions,
+  { signal, format = 'png' }: ObserveOptions,
 ): Promise<Observation> {
   signal.throwIfAborted();
   const page = await raceAbort(session.currentPage(), signal);
@@ -40,7 +46,8 @@ async function observe(
   signal.throwIfAborted();
   // The text caret stays visible: it is how a model sees which field has the focus.
   const capture = page.screenshot({
-    type: 'png',
+    type: format,
+    ...(format === 'jpeg' ? { quality: 80 } : {}),
     caret: 'initial',
     timeout: settings.screenshotTimeoutMs,
   });
@@ -55,7 +62,7 @@ async function observe(
   });
 
   const { screenWidth: width, screenHeight: height } = session.spec;
-  return { screenshot: { format: 'png', data, width, height }, url: page.url(), settled };
+  return { screenshot: { format, data, width, height }, url: page.url(), settled };
 }
 
 async function act(

@@ -1,0 +1,180 @@
+import type { AuthContext } from '../auth/index.js';
+import type { ActionRequest, AgentAction } from '../contracts/index.js';
+import type { Clock } from '../core/index.js';
+import { AppError, invalidState } from '../errors/index.js';
+import type { Store } from '../store/index.js';
+import { offeredCommands, scopeOf, screenCommand } from './commands.js';
+import type { Machine, Observation } from './driver.js';
+import type { MachineService } from './machine-service.js';
+
+/** What one command did, in the reference's ActionResultResponse terms (no request id). */
+export interface CommandResult {
+  command: string;
+  success: boolean;
+  result: Record<string, unknown> | null;
+  error: string | null;
+  duration_ms: number;
+  screenshot: string | null;
+}
+
+/** A command checked and ready to perform. */
+interface PreparedCommand {
+  request: ActionRequest;
+  action?: AgentAction;
+}
+
+const defaultTimeoutMs = 30_000;
+
+/**
+ * Direct control of a machine through the API: screenshots and the reference's action
+ * commands, for a person or program stepping in. A machine a run is driving refuses them;
+ * one whose run waits for a human accepts them.
+ */
+export class MachineActions {
+  constructor(
+    private readonly machines: MachineService,
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  async screenshot(
+    auth: AuthContext,
+    machineId: string,
+    format: 'png' | 'jpeg',
+  ): Promise<{ observation: Observation; capturedAt: string }> {
+    await this.machines.row(auth.organizationId, machineId);
+    const machine = await this.machines.open(machineId);
+    const signal = AbortSignal.timeout(defaultTimeoutMs);
+    const observation = await machine.observe({ signal, format });
+    return { observation, capturedAt: this.clock.now().toISOString() };
+  }
+
+  async perform(auth: AuthContext, machineId: string, request: ActionRequest) {
+    const [result] = await this.batch(auth, machineId, [request], true);
+    return result!;
+  }
+
+  /** Checks every step first, so a bad step changes nothing; then performs them in order. */
+  async batch(
+    auth: AuthContext,
+    machineId: string,
+    requests: ActionRequest[],
+    stopOnError: boolean,
+  ): Promise<CommandResult[]> {
+    await this.machines.row(auth.organizationId, machineId);
+    const prepared = requests.map((request, index) => prepare(auth, request, index));
+    await this.refuseWhileDriven(machineId);
+
+    const machine = await this.machines.open(machineId);
+    const results: CommandResult[] = [];
+    for (const command of prepared) {
+      const result = await this.run(machine, command);
+      results.push(result);
+      if (!result.success && stopOnError) {
+        break;
+      }
+    }
+    return results;
+  }
+
+  private async run(machine: Machine, command: PreparedCommand): Promise<CommandResult> {
+    const startedMs = Date.now();
+    const signal = AbortSignal.timeout(command.request.timeout_ms ?? defaultTimeoutMs);
+    const base = { command: command.request.command, screenshot: null };
+    try {
+      if (!command.action) {
+        const format = command.request.parameters.format === 'png' ? 'png' : 'jpeg';
+        const { screenshot } = await machine.observe({ signal, format });
+        const result = {
+          image_b64: screenshot.data.toString('base64'),
+          mime_type: `image/${screenshot.format}`,
+          width: screenshot.width,
+          height: screenshot.height,
+        };
+        return { ...base, success: true, result, error: null, duration_ms: Date.now() - startedMs };
+      }
+
+      const outcome = await machine.act(command.action, { signal });
+      const screenshot = command.request.command.startsWith('browser_')
+        ? await this.dataUri(machine, signal)
+        : null;
+      return {
+        ...base,
+        success: outcome.ok,
+        result: outcome.ok ? { performed: command.action } : null,
+        error: outcome.error ?? null,
+        duration_ms: Date.now() - startedMs,
+        screenshot,
+      };
+    } catch (error) {
+      const message = signal.aborted
+        ? `The command did not finish within ${command.request.timeout_ms ?? defaultTimeoutMs} ms.`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+      return {
+        ...base,
+        success: false,
+        result: null,
+        error: message,
+        duration_ms: Date.now() - startedMs,
+      };
+    }
+  }
+
+  private async dataUri(machine: Machine, signal: AbortSignal): Promise<string> {
+    const { screenshot } = await machine.observe({ signal, format: 'jpeg' });
+    return `data:image/${screenshot.format};base64,${screenshot.data.toString('base64')}`;
+  }
+
+  private async refuseWhileDriven(machineId: string): Promise<void> {
+    const run = await this.store.db
+      .selectFrom('runs')
+      .select(['id', 'status'])
+      .where('active_machine_id', '=', machineId)
+      .where('status', 'in', ['queued', 'running'])
+      .executeTakeFirst();
+    if (run) {
+      throw invalidState(
+        `Machine ${machineId} is being driven by run ${run.id}; pause the run to step in.`,
+        { run_id: run.id },
+      );
+    }
+  }
+}
+
+function prepare(auth: AuthContext, request: ActionRequest, index: number): PreparedCommand {
+  const scope = scopeOf(request.command);
+  if (!auth.scopes.has(scope)) {
+    throw new AppError('INSUFFICIENT_SCOPE', `'${request.command}' needs the '${scope}' scope.`, {
+      details: { required_scope: scope, step: index },
+    });
+  }
+  if (request.command === 'screenshot') {
+    return { request };
+  }
+
+  const definition = screenCommand(request.command);
+  if (!definition) {
+    // LIMITATION: window, terminal, file and DOM-level browser commands are not offered yet;
+    // they arrive with the desktop driver and the machine workspace.
+    const offered = offeredCommands().join(', ');
+    throw new AppError(
+      'VALIDATION_ERROR',
+      `Command '${request.command}' is not offered by this server; offered: ${offered}.`,
+      { details: { field: `steps.${index}.command`, offered: offeredCommands() } },
+    );
+  }
+  const parsed = definition.parameters.safeParse(request.parameters);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({
+      field: ['parameters', ...issue.path.map(String)].join('.'),
+      message: issue.message,
+    }));
+    const first = issues[0];
+    throw new AppError('VALIDATION_ERROR', `${first?.field}: ${first?.message}`, {
+      details: { step: index, issues },
+    });
+  }
+  return { request, action: definition.toAction(parsed.data) };
+}
