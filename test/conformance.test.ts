@@ -391,7 +391,7 @@ describe.skipIf(!referenceFound)('conformance with the Coasty v1 reference', () 
     expect(forbidden.body.error.code).toBe('INSUFFICIENT_SCOPE');
   });
 
-  it('captures screenshots and performs actions and batches in the reference’s shapes', async () => {
+  it('captures screenshots, performs actions and batches in the reference’s shapes', async () => {
     const { api } = suite;
     const machineId = await api.machine();
     const params = { machine_id: machineId };

@@ -126,7 +126,7 @@ describe.each(testStores)('crash recovery on %s', (store) => {
     const suite = useServer(store, { DESKHAND_WEBHOOK_BACKOFF_MS: '2000' });
     const { as, admin, organization, crash } = clients(suite);
 
-    it('continues a run killed during a model call from its last step and charges each step once', async () => {
+    it('resumes a run killed mid model call from its last step, charging steps once', async () => {
       const { agent } = suite;
       const org = await organization('six steps', 1000);
       const machineId = await as(org.key).machine();
@@ -203,7 +203,7 @@ describe.each(testStores)('crash recovery on %s', (store) => {
       );
     });
 
-    it('delivers after the restart a webhook delivery pending at the crash, under the same id', async () => {
+    it('delivers a webhook pending at the crash after the restart, under the same id', async () => {
       const { agent } = suite;
       const org = await organization('webhook across a crash', 1000);
       const machineId = await as(org.key).machine();
@@ -327,7 +327,7 @@ describe.each(testStores)('crash recovery on %s', (store) => {
     const suite = useServer(store, { DESKHAND_WORKERS: '1' });
     const { as, organization, crash } = clients(suite);
 
-    it('ends every run accepted before a crash and keeps a paused run waiting until resumed', async () => {
+    it('ends every run accepted before a crash; a paused run waits until resumed', async () => {
       const { agent } = suite;
       const org = await organization('queued work', 1000);
       agent.on('wait for a human across a crash', ({ step, human_note }) =>

@@ -270,7 +270,7 @@ describe.each(testStores)('run events on %s', (store) => {
     ended = await endedRun(suite.api, suite.agent, sharedMachine(), 'ended run');
   });
 
-  it('resumes after a dropped connection with exactly the missed events, then follows live to done', async () => {
+  it('resumes a dropped connection with exactly the missed events, then live to done', async () => {
     const { api, agent } = suite;
     const run = await gatedRun(api, agent, sharedMachine(), 'reconnect');
 
@@ -324,7 +324,7 @@ describe.each(testStores)('run events on %s', (store) => {
     expectFramesMatchTheirData([...first.frames, ...second.frames]);
   });
 
-  it('replays every event of an ended run and closes, and ?after=N resumes like Last-Event-ID', async () => {
+  it('replays all events of an ended run, closes; ?after=N acts like Last-Event-ID', async () => {
     const { api } = suite;
     const { run, events } = ended;
     expect(events.map((event) => event.type)).toEqual(twoStepTypes);
@@ -348,7 +348,7 @@ describe.each(testStores)('run events on %s', (store) => {
     expectFramesMatchTheirData(afterQuery.frames);
   });
 
-  it('ends a stream resumed after the done event of an ended run at once, with no frames', async () => {
+  it('ends at once, with no frames, a stream resumed after the done of an ended run', async () => {
     const { api } = suite;
     const { run, events } = ended;
     const lastSeq = String(events.at(-1).seq);

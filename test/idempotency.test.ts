@@ -76,7 +76,7 @@ describe.each(testStores)('idempotency on %s', (store) => {
     machines = await Promise.all([1, 2].map(() => suite.api.machine()));
   });
 
-  it('replays the first response to the same key and body, whatever the order of its keys', async () => {
+  it('replays the first response to the same key and body, in any key order', async () => {
     const { api } = suite;
     const machineId = machines[0]!;
     const key = newKey('replay');
@@ -102,7 +102,7 @@ describe.each(testStores)('idempotency on %s', (store) => {
     expect((await createRun(api, body, key)).body.id).toBe(first.body.id);
   });
 
-  it('refuses the same key with another body or for another operation with 422 IDEMPOTENCY_KEY_REUSED', async () => {
+  it('refuses a key reused with other body or operation: 422 IDEMPOTENCY_KEY_REUSED', async () => {
     const { api } = suite;
     const machineId = machines[0]!;
     const key = newKey('reused');
@@ -165,7 +165,7 @@ describe.each(testStores)('idempotency on %s', (store) => {
     await release(api, longest.body.id);
   });
 
-  it('does not remember a failed request: after a 402 and a top-up the same key creates the run', async () => {
+  it('forgets a failed request: after a 402 and top-up the same key creates the run', async () => {
     const { api } = suite;
     const org = await api.post('/v1/organizations', { name: 'idempotency empty wallet' });
     const poor = api.withKey(org.body.api_key);
@@ -189,7 +189,7 @@ describe.each(testStores)('idempotency on %s', (store) => {
     await release(poor, created.body.id);
   });
 
-  it('does not remember a 422 or a 404: the same key then works with a corrected body', async () => {
+  it('forgets a 422 or a 404: the same key then works with a corrected body', async () => {
     const { api } = suite;
     const key = newKey('after-404');
 
@@ -235,7 +235,7 @@ describe.each(testStores)('idempotency on %s', (store) => {
     expect(lookup.body.result.id).toBe(created.body.id);
   });
 
-  it('answers an unknown key with 404 and a key over 128 characters with 422, in the error envelope', async () => {
+  it('answers an unknown key 404 and a key over 128 chars 422, in the error envelope', async () => {
     const { api } = suite;
     const unknown = await api.get(`/v1/idempotency/${newKey('never-used')}`);
     expect(unknown.status).toBe(404);
@@ -251,7 +251,7 @@ describe.each(testStores)('idempotency on %s', (store) => {
     });
   });
 
-  it('keeps keys per organization: another organization uses the same key independently', async () => {
+  it('scopes keys per organization: another one uses the same key independently', async () => {
     const { api } = suite;
     const key = newKey('per-org');
     const mine = await createRun(api, { machine_id: machines[0]!, task }, key);
@@ -291,7 +291,7 @@ describe.each(testStores)(
       machineId = await suite.api.machine();
     });
 
-    it('answers the concurrent requests with the run or 409, and a 409 retried gets the run', async () => {
+    it('answers concurrent requests with the run or 409; a retried 409 gets the run', async () => {
       const { api } = suite;
       const { key, body, runId, responses } = await burstOfCreations(suite, machineId);
 

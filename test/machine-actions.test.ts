@@ -135,7 +135,7 @@ describe.each(testStores)('machine screenshots and actions on %s', (store) => {
     expect(terminal.body.error.code).toBe('INSUFFICIENT_SCOPE');
   });
 
-  it('refuses actions while a run drives the machine, allows them while it awaits a human', async () => {
+  it('refuses actions while a run drives the machine, allows them awaiting a human', async () => {
     const { api, agent } = suite;
     await api.topUp(100);
     const held = gate();

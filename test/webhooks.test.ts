@@ -132,7 +132,7 @@ describe.each(testStores)('webhooks on %s', (store) => {
       DESKHAND_WEBHOOK_MAX_ATTEMPTS: '3',
     });
 
-    it('retries a run.succeeded delivery after two 500s with one delivery id and a fresh valid signature each time', async () => {
+    it('retries run.succeeded after two 500s: one delivery id, re-signed each time', async () => {
       const { api, agent } = suite;
       await api.topUp(1000);
       agent.on('succeed for the webhook', finishing());
@@ -195,7 +195,7 @@ describe.each(testStores)('webhooks on %s', (store) => {
   describe('with three attempts at most', () => {
     const suite = useServer(store, { DESKHAND_WEBHOOK_MAX_ATTEMPTS: '3' });
 
-    it('gives up on a receiver that always answers 500 after three attempts and leaves the run as it was', async () => {
+    it('gives up after three 500s from a receiver and leaves the run as it was', async () => {
       const { api, agent } = suite;
       await api.topUp(1000);
       agent.on('fail for the webhook', finishing(false));
@@ -222,7 +222,7 @@ describe.each(testStores)('webhooks on %s', (store) => {
       expect(await eventsOf(api, created.id)).toHaveLength(eventCount);
     });
 
-    it('delivers run.awaiting_human when a run pauses, then run.succeeded after the resume', async () => {
+    it('delivers run.awaiting_human on pause, then run.succeeded after the resume', async () => {
       const { api, agent } = suite;
       await api.topUp(1000);
       agent.on('pause for the webhook', ({ step }) =>
@@ -311,7 +311,7 @@ describe.each(testStores)('webhooks on %s', (store) => {
   describe('without private addresses allowed', () => {
     const suite = useServer(store, { DESKHAND_WEBHOOK_ALLOW_PRIVATE: 'false' });
 
-    it('refuses loopback and private webhook URLs with 422 WEBHOOK_URL_REFUSED and creates no run', async () => {
+    it('refuses loopback and private webhook URLs: 422 WEBHOOK_URL_REFUSED, no run', async () => {
       const { api, agent } = suite;
       await api.topUp(1000);
       const machineId = await api.machine();
