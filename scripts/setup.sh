@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(chromium xvfb xdotool x11-utils openbox xterm fonts-dejavu-core python3 make g++)
+packages=(chromium xvfb xdotool x11-utils x11-apps xclip openbox xterm fonts-dejavu-core
+  python3 make g++)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

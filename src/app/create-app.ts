@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+
 import type { FastifyInstance } from 'fastify';
 
 import { KeyService, bootstrapAdmin, keyRoutes } from '../auth/index.js';
@@ -10,9 +12,15 @@ import { IdempotencyStore, buildHttpServer } from '../http/index.js';
 import type { AnyRoute } from '../http/index.js';
 import { createLogger } from '../log/index.js';
 import type { Logger } from '../log/index.js';
-import { MachineActions, MachineService, actionRoutes, machineRoutes } from '../machines/index.js';
-import type { MachineDriver } from '../machines/index.js';
-import { createBrowserDriver } from '../machines/browser/index.js';
+import {
+  MachineActions,
+  MachineService,
+  Workspaces,
+  actionRoutes,
+  createLocalDrivers,
+  machineRoutes,
+} from '../machines/index.js';
+import type { DriverRegistry } from '../machines/index.js';
 import { HttpModel, ModelRegistry } from '../models/index.js';
 import type { Model } from '../models/index.js';
 import {
@@ -42,7 +50,7 @@ export interface AppDeps {
   clock?: Clock;
   ids?: IdGenerator;
   fetch?: typeof fetch;
-  driver?: MachineDriver;
+  drivers?: DriverRegistry;
   /** Models besides the ones the config names. */
   models?: Model[];
   version?: string;
@@ -72,9 +80,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const bus = new EventBus();
   const events = new EventLog(store, clock, bus);
   const wallet = new WalletService(store, clock, ids);
-  const driver =
-    deps.driver ?? createBrowserDriver({ executablePath: config.chromiumPath, logger });
-  const machines = new MachineService(store, clock, ids, driver, logger);
+  const drivers =
+    deps.drivers ??
+    createLocalDrivers({ dataDir: config.dataDir, chromiumPath: config.chromiumPath, logger });
+  const workspaces = new Workspaces(join(config.dataDir, 'machines'));
+  const machines = new MachineService(store, clock, ids, drivers, workspaces, logger);
   const models = buildModels(config, deps);
   const transitions = new RunTransitions(events, clock);
   const ledger = new StepLedger(events, wallet, clock, config.stepPriceCredits);
@@ -134,7 +144,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
     ...walletRoutes({ wallet, store, stepPriceCredits: config.stepPriceCredits }),
     ...machineRoutes(machines),
-    ...actionRoutes(new MachineActions(machines, store, clock)),
+    ...actionRoutes(new MachineActions(machines, workspaces, store, clock)),
     ...runRoutes({ runs, events, bus, sseHeartbeatMs: config.sseHeartbeatMs }),
   ];
   const version = deps.version ?? '0.1.0';
@@ -155,6 +165,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     bootstrap,
     logger,
     async start() {
+      await drivers.reapOrphans();
       const url = await server.listen({ host: config.host, port: config.port });
       engine.start();
       deliverer.start();
@@ -165,7 +176,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await engine.stop();
       await deliverer.stop();
       await server.close();
-      await driver.close();
+      await drivers.close();
+      await workspaces.closeAll();
       await store.close();
     },
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import type { ActionCommand, AgentAction, Scope } from '../contracts/index.js';
+import { workspaceCommandNames } from './workspace-commands.js';
 
 const coordinate = z.number().int().min(0).max(100_000);
 const point = { x: coordinate, y: coordinate };
@@ -66,9 +67,10 @@ export function screenCommand(command: ActionCommand): ScreenCommand | undefined
   return screenCommands[command];
 }
 
-/** The commands machines perform today: the screen commands and a screenshot. */
+/** The commands machines perform today: screen, terminal and file commands and a screenshot. */
 export function offeredCommands(): ActionCommand[] {
-  return ['screenshot', ...(Object.keys(screenCommands) as ActionCommand[])];
+  const screen = Object.keys(screenCommands) as ActionCommand[];
+  return ['screenshot', ...screen, ...workspaceCommandNames()];
 }
 
 /** The scope a key needs for a command, as the reference assigns them. */

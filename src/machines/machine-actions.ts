@@ -1,10 +1,15 @@
 import type { AuthContext } from '../auth/index.js';
 import type { ActionRequest, AgentAction } from '../contracts/index.js';
 import type { Clock } from '../core/index.js';
-import { AppError, invalidState } from '../errors/index.js';
+import { AppError, invalidState, isAppError } from '../errors/index.js';
 import type { Store } from '../store/index.js';
+import type { z } from 'zod';
+
 import { offeredCommands, scopeOf, screenCommand } from './commands.js';
 import type { Machine, Observation } from './driver.js';
+import { workspaceCommand } from './workspace-commands.js';
+import type { WorkspaceCommand } from './workspace-commands.js';
+import type { Workspaces } from './workspaces.js';
 import type { MachineService } from './machine-service.js';
 
 /** What one command did, in the reference's ActionResultResponse terms (no request id). */
@@ -17,10 +22,11 @@ export interface CommandResult {
   screenshot: string | null;
 }
 
-/** A command checked and ready to perform. */
+/** A command checked and ready to perform: a screenshot, a screen action or a workspace one. */
 interface PreparedCommand {
   request: ActionRequest;
   action?: AgentAction;
+  workspace?: { command: WorkspaceCommand; parameters: unknown };
 }
 
 const defaultTimeoutMs = 30_000;
@@ -33,6 +39,7 @@ const defaultTimeoutMs = 30_000;
 export class MachineActions {
   constructor(
     private readonly machines: MachineService,
+    private readonly workspaces: Workspaces,
     private readonly store: Store,
     private readonly clock: Clock,
   ) {}
@@ -63,12 +70,14 @@ export class MachineActions {
   ): Promise<CommandResult[]> {
     await this.machines.row(auth.organizationId, machineId);
     const prepared = requests.map((request, index) => prepare(auth, request, index));
-    await this.refuseWhileDriven(machineId);
+    // Files and terminals may be used beside a run; the screen belongs to the run's agent.
+    if (prepared.some((command) => !command.workspace)) {
+      await this.refuseWhileDriven(machineId);
+    }
 
-    const machine = await this.machines.open(machineId);
     const results: CommandResult[] = [];
     for (const command of prepared) {
-      const result = await this.run(machine, command);
+      const result = await this.run(machineId, command);
       results.push(result);
       if (!result.success && stopOnError) {
         break;
@@ -77,11 +86,21 @@ export class MachineActions {
     return results;
   }
 
-  private async run(machine: Machine, command: PreparedCommand): Promise<CommandResult> {
+  private async run(machineId: string, command: PreparedCommand): Promise<CommandResult> {
     const startedMs = Date.now();
     const signal = AbortSignal.timeout(command.request.timeout_ms ?? defaultTimeoutMs);
     const base = { command: command.request.command, screenshot: null };
     try {
+      if (command.workspace) {
+        const workspace = await this.workspaces.get(machineId);
+        const result = await command.workspace.command.run(
+          workspace,
+          command.workspace.parameters,
+          signal,
+        );
+        return { ...base, success: true, result, error: null, duration_ms: Date.now() - startedMs };
+      }
+      const machine = await this.machines.open(machineId);
       if (!command.action) {
         const format = command.request.parameters.format === 'png' ? 'png' : 'jpeg';
         const { screenshot } = await machine.observe({ signal, format });
@@ -107,6 +126,10 @@ export class MachineActions {
         screenshot,
       };
     } catch (error) {
+      // Refusals (a path outside the home, an unknown session) are the caller's error.
+      if (isAppError(error)) {
+        throw error;
+      }
       const message = signal.aborted
         ? `The command did not finish within ${command.request.timeout_ms ?? defaultTimeoutMs} ms.`
         : error instanceof Error
@@ -153,11 +176,16 @@ function prepare(auth: AuthContext, request: ActionRequest, index: number): Prep
   if (request.command === 'screenshot') {
     return { request };
   }
+  const inWorkspace = workspaceCommand(request.command);
+  if (inWorkspace) {
+    const parameters = parseParameters(inWorkspace.parameters, request.parameters, index);
+    return { request, workspace: { command: inWorkspace, parameters } };
+  }
 
   const definition = screenCommand(request.command);
   if (!definition) {
-    // LIMITATION: window, terminal, file and DOM-level browser commands are not offered yet;
-    // they arrive with the desktop driver and the machine workspace.
+    // LIMITATION: window and DOM-level browser commands are not offered yet; they arrive with
+    // the desktop driver and a DOM-aware browser operation set.
     const offered = offeredCommands().join(', ');
     throw new AppError(
       'VALIDATION_ERROR',
@@ -165,7 +193,14 @@ function prepare(auth: AuthContext, request: ActionRequest, index: number): Prep
       { details: { field: `steps.${index}.command`, offered: offeredCommands() } },
     );
   }
-  const parsed = definition.parameters.safeParse(request.parameters);
+  return {
+    request,
+    action: definition.toAction(parseParameters(definition.parameters, request.parameters, index)),
+  };
+}
+
+function parseParameters(schema: z.ZodType, parameters: unknown, index: number): any {
+  const parsed = schema.safeParse(parameters);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({
       field: ['parameters', ...issue.path.map(String)].join('.'),
@@ -176,5 +211,5 @@ function prepare(auth: AuthContext, request: ActionRequest, index: number): Prep
       details: { step: index, issues },
     });
   }
-  return { request, action: definition.toAction(parsed.data) };
+  return parsed.data;
 }

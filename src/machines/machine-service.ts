@@ -1,24 +1,16 @@
+import type { Selectable } from 'kysely';
+
 import type { Clock, IdGenerator } from '../core/index.js';
 import type { MachineRecord, ProvisionRequest } from '../contracts/index.js';
 import { AppError, invalidState, notFound } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { readJson, writeJson } from '../store/index.js';
-import type { Store } from '../store/index.js';
+import type { Database, Store } from '../store/index.js';
 import type { Machine, MachineDriver, MachineSpec } from './driver.js';
+import type { DriverRegistry } from './registry.js';
+import type { Workspaces } from './workspaces.js';
 
-type MachineRow = {
-  id: string;
-  organization_id: string;
-  display_name: string;
-  status: string;
-  os_type: string;
-  desktop_enabled: number;
-  screen_width: number;
-  screen_height: number;
-  metadata: string;
-  created_at: string;
-  started_at: string | null;
-};
+export type MachineRow = Selectable<Database['machines']>;
 
 const defaultScreen = { width: 1280, height: 800 };
 
@@ -28,7 +20,8 @@ export class MachineService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
-    private readonly driver: MachineDriver,
+    private readonly drivers: DriverRegistry,
+    private readonly workspaces: Workspaces,
     private readonly logger: Logger,
   ) {}
 
@@ -47,14 +40,14 @@ export class MachineService {
       metadata: writeJson(request.metadata ?? {}),
       created_at: now,
       started_at: null,
+      deleted_at: null,
+      ttl_minutes: request.ttl_minutes ?? null,
+      auto_destroy_at: leaseEnd(this.clock.now(), request.ttl_minutes ?? null),
     };
-    await this.store.db
-      .insertInto('machines')
-      .values({ ...row, deleted_at: null })
-      .execute();
+    await this.store.db.insertInto('machines').values(row).execute();
 
     try {
-      await this.driver.start(specOf(row));
+      await this.driverOf(row).start(specOf(row));
     } catch (error) {
       this.logger.error({ err: error, machine_id: row.id }, 'machine failed to start');
       await this.setStatus(row.id, 'error');
@@ -90,7 +83,7 @@ export class MachineService {
 
   /** Destroys the machine's sandbox; a machine that a run holds must be freed first. */
   async delete(organizationId: string, machineId: string): Promise<void> {
-    await this.row(organizationId, machineId);
+    const row = await this.row(organizationId, machineId);
     const holder = await this.store.db
       .selectFrom('runs')
       .select('id')
@@ -101,7 +94,8 @@ export class MachineService {
     }
 
     await this.setStatus(machineId, 'deleting');
-    await this.driver.destroy(machineId);
+    await this.driverOf(row).destroy(machineId);
+    await this.workspaces.remove(machineId);
     await this.store.db
       .updateTable('machines')
       .set({ status: 'terminated', deleted_at: this.clock.now().toISOString() })
@@ -120,8 +114,12 @@ export class MachineService {
     if (!row) {
       throw new Error(`Machine ${machineId} no longer exists.`);
     }
-    await this.driver.start(specOf(row));
-    return this.driver.open(machineId);
+    if (row.status !== 'running') {
+      throw new Error(`Machine ${machineId} is ${row.status}.`);
+    }
+    const driver = this.driverOf(row);
+    await driver.start(specOf(row));
+    return driver.open(machineId);
   }
 
   /** The record, if the organization owns a machine that is not deleted; else a 404. */
@@ -137,6 +135,10 @@ export class MachineService {
       throw notFound('machine', machineId);
     }
     return row;
+  }
+
+  private driverOf(row: MachineRow): MachineDriver {
+    return this.drivers.driverFor(row.desktop_enabled === 1);
   }
 
   private async setStatus(machineId: string, status: string): Promise<void> {
@@ -158,15 +160,14 @@ function refuseUnsupported(request: ProvisionRequest): void {
       },
     );
   }
-  if (request.desktop_enabled) {
-    // LIMITATION: only the headless-browser driver exists; a desktop (Xvfb) driver lifts this.
-    throw new AppError('VALIDATION_ERROR', 'desktop_enabled machines are not offered yet.', {
-      details: { field: 'body.desktop_enabled' },
-    });
-  }
 }
 
-function specOf(row: MachineRow): MachineSpec {
+/** When a lease of `ttlMinutes` from `now` runs out; null for none (0 or null). */
+export function leaseEnd(now: Date, ttlMinutes: number | null): string | null {
+  return ttlMinutes ? new Date(now.getTime() + ttlMinutes * 60_000).toISOString() : null;
+}
+
+export function specOf(row: MachineRow): MachineSpec {
   return {
     id: row.id,
     desktopEnabled: row.desktop_enabled === 1,
@@ -175,7 +176,7 @@ function specOf(row: MachineRow): MachineSpec {
   };
 }
 
-function toRecord(row: MachineRow & { deleted_at?: string | null }): MachineRecord {
+export function toRecord(row: MachineRow): MachineRecord {
   return {
     id: row.id,
     display_name: row.display_name,
@@ -189,8 +190,8 @@ function toRecord(row: MachineRow & { deleted_at?: string | null }): MachineReco
     is_test: false,
     created_at: row.created_at,
     started_at: row.started_at,
-    auto_destroy_at: null,
-    ttl_minutes: null,
+    auto_destroy_at: row.auto_destroy_at,
+    ttl_minutes: row.ttl_minutes,
     metadata: readJson<Record<string, string>>(row.metadata, {}),
   };
 }

@@ -7,6 +7,7 @@ import type { Kysely, Migration } from 'kysely';
  */
 export const migrations: Record<string, Migration> = {
   '0001_initial': { up: createInitialSchema },
+  '0002_machine_leases': { up: addMachineLeases },
 };
 
 async function createInitialSchema(db: Kysely<unknown>): Promise<void> {
@@ -211,4 +212,9 @@ async function createWebhookTables(db: Kysely<unknown>): Promise<void> {
     .addColumn('error', 'text')
     .addColumn('signature_timestamp', 'bigint', (c) => c.notNull())
     .execute();
+}
+
+async function addMachineLeases(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('machines').addColumn('ttl_minutes', 'integer').execute();
+  await db.schema.alterTable('machines').addColumn('auto_destroy_at', 'text').execute();
 }

@@ -48,6 +48,9 @@ export interface MachinesTable {
   created_at: string;
   started_at: string | null;
   deleted_at: string | null;
+  ttl_minutes: number | null;
+  /** When the machine's lease runs out and it is deleted; NULL for no lease. */
+  auto_destroy_at: string | null;
 }
 
 export interface RunsTable {

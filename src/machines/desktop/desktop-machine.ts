@@ -1,0 +1,87 @@
+import { abortableDelay } from '../browser/abort.js';
+import { performDesktopAction } from './desktop-actions.js';
+import { runToolOrThrow } from './run-tool.js';
+import { decodeXwd, encodePng } from './xwd-png.js';
+import type { AgentAction } from '../../contracts/actions.js';
+import type { ActionOutcome, CallOptions, Machine, Observation } from '../driver.js';
+import type { DesktopSession } from './desktop-session.js';
+
+/** Pause between two captures of the settle check; one frame at 20 fps. */
+const SETTLE_INTERVAL_MS = 50;
+const CAPTURE_TIMEOUT_MS = 10_000;
+
+/** The run engine's handle on one desktop machine; it holds no state of its own. */
+export function createDesktopMachine(session: DesktopSession, settleTimeoutMs: number): Machine {
+  return {
+    id: session.spec.id,
+    observe: (options) => observe(session, settleTimeoutMs, options),
+    act: (action, options) => act(session, action, options),
+  };
+}
+
+/**
+ * Captures the screen until two captures in a row are identical (settled) or the bound runs
+ * out (not settled, and the last capture is returned). Raw dumps are compared, so only the
+ * final one is encoded as PNG.
+ */
+async function observe(
+  session: DesktopSession,
+  settleTimeoutMs: number,
+  { signal }: CallOptions,
+): Promise<Observation> {
+  const deadline = Date.now() + settleTimeoutMs;
+  let previous = await capture(session, signal);
+  let settled = false;
+
+  while (Date.now() < deadline) {
+    await abortableDelay(SETTLE_INTERVAL_MS, signal);
+    const current = await capture(session, signal);
+    settled = current.equals(previous);
+    previous = current;
+    if (settled) {
+      break;
+    }
+  }
+
+  const image = decodeXwd(previous);
+  const data = await encodePng(image);
+  signal.throwIfAborted();
+  return { screenshot: { format: 'png', data, width: image.width, height: image.height }, settled };
+}
+
+function capture(session: DesktopSession, signal: AbortSignal): Promise<Buffer> {
+  const args = ['-root', '-silent', '-display', `:${session.displayNumber}`];
+  return runToolOrThrow('xwd', args, {
+    env: session.env,
+    signal,
+    timeoutMs: CAPTURE_TIMEOUT_MS,
+  }).catch((error: unknown) => {
+    if (signal.aborted) {
+      throw signal.reason;
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Could not capture the screen of machine ${session.spec.id}: ${reason}`, {
+      cause: error,
+    });
+  });
+}
+
+async function act(
+  session: DesktopSession,
+  action: AgentAction,
+  { signal }: CallOptions,
+): Promise<ActionOutcome> {
+  signal.throwIfAborted();
+  const screen = { width: session.spec.screenWidth, height: session.spec.screenHeight };
+
+  try {
+    return await performDesktopAction(action, { env: session.env, screen, signal });
+  } catch (error) {
+    // An abort is the run's decision, not the desktop's failure: it travels on as a rejection.
+    if (signal.aborted) {
+      throw signal.reason;
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ok: false, error: `The desktop could not perform the ${action.type}: ${reason}` };
+  }
+}
