@@ -91,12 +91,23 @@ describe.each(testStores)('bad input on %s', (store) => {
     const { api } = suite;
     await expectAllRefused(
       creatingPosts().flatMap(({ path }) =>
-        ['{"task": ', '{bad json}', ''].map((body) => ({
+        ['{"task": ', '{bad json}'].map((body) => ({
           send: () => api.call('POST', path, body, { 'content-type': 'application/json' }),
           status: 400,
           code: 'INVALID_JSON',
         })),
       ),
+    );
+  });
+
+  it('treats an empty JSON body as no body: required ones get 422', async () => {
+    const { api } = suite;
+    await expectAllRefused(
+      creatingPosts().map(({ path }) => ({
+        send: () => api.call('POST', path, '', { 'content-type': 'application/json' }),
+        status: 422,
+        code: 'VALIDATION_ERROR',
+      })),
     );
   });
 

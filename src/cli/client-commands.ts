@@ -65,7 +65,12 @@ function describe(event: StreamedEvent): string {
     case 'status':
       return `#${event.seq} status ${String(data.status)}`;
     case 'tool_call':
-      return `#${event.seq} step ${String(data.step)} ${JSON.stringify(data.action)}`;
+      return `#${event.seq} action (step ${String(data.step)}) ${JSON.stringify(data.action)}`;
+    case 'awaiting_human':
+      return (
+        `#${event.seq} waiting for a human: ${String(data.reason)}\n` +
+        '   (resume it with POST /v1/runs/<id>/resume {"note": "..."}; this view keeps following)'
+      );
     case 'billing':
       return `#${event.seq} billing ${String(data.credits)} (${String(data.balance_after)} left)`;
     default:

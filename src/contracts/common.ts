@@ -30,7 +30,17 @@ export function limitParameter(defaultLimit: number) {
   return z.coerce.number().int().min(1).max(200).default(defaultLimit);
 }
 
-export const Uuid = z.string().uuid();
+/** A UUID, in the lowercase form this server stores. */
+export const Uuid = z
+  .string()
+  .uuid()
+  .transform((value) => value.toLowerCase());
+
+/** A non-negative integer cursor written in plain digits (no signs, exponents or spaces). */
+export const SeqCursor = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be a non-negative integer')
+  .transform(Number);
 
 /** Opaque key/value map echoed back. */
 export const Metadata = z

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { SeqCursor } from './common.js';
+
 export const eventTypes = [
   'status',
   'text',
@@ -25,7 +27,7 @@ export const RunEvent = z.object({
 export type RunEvent = z.infer<typeof RunEvent>;
 
 export const EventsQuery = z.object({
-  after: z.coerce.number().int().min(0).optional(),
+  after: SeqCursor.optional(),
   /** `json` answers one page instead of a stream, for clients that poll. */
   format: z.enum(['sse', 'json']).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(500),

@@ -1,6 +1,13 @@
 export { AgentAction } from './actions.js';
 export type { AgentActionInput } from './actions.js';
-export { ErrorEnvelope, HealthResponse, Metadata, Uuid, limitParameter } from './common.js';
+export {
+  ErrorEnvelope,
+  HealthResponse,
+  Metadata,
+  SeqCursor,
+  Uuid,
+  limitParameter,
+} from './common.js';
 export { EventPage, EventsQuery, RunEvent, eventTypes } from './events.js';
 export type { EventType } from './events.js';
 export {

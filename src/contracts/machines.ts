@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { limitParameter } from './common.js';
+import { Uuid, limitParameter } from './common.js';
 
 export const machineStatuses = [
   'creating',
@@ -71,15 +71,20 @@ export const ProvisionResponse = z.object({
 
 export const GetMachineResponse = z.object({ machine: MachineRecord, request_id: z.string() });
 
-export const ListMachinesQuery = z.object({ limit: limitParameter(50) });
+export const ListMachinesQuery = z.object({
+  limit: limitParameter(50),
+  /** Cursor: the id of the last machine of the previous page (`next_cursor`). */
+  starting_after: Uuid.optional(),
+});
 
 export const ListMachinesResponse = z.object({
   data: z.array(MachineRecord),
   has_more: z.boolean(),
+  next_cursor: z.string().nullable(),
   request_id: z.string(),
 });
 
-export const MachineIdParams = z.object({ machine_id: z.string().uuid() });
+export const MachineIdParams = z.object({ machine_id: Uuid });
 
 export const LifecycleResponse = z.object({
   machine_id: z.string(),

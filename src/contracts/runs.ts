@@ -53,7 +53,11 @@ const NamedValues = z
 
 export const RunRequest = z
   .object({
-    machine_id: z.string().min(1).max(128),
+    machine_id: z
+      .string()
+      .min(1)
+      .max(128)
+      .transform((value) => value.toLowerCase()),
     task: z.string().min(1).max(16_000),
     cua_version: z.string().max(16).default('v3'),
     instructions: z.string().max(16_000).nullable().optional(),

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { Uuid } from './common.js';
+
 export const WalletResponse = z.object({
   object: z.literal('wallet'),
   organization_id: z.string(),
@@ -29,7 +31,9 @@ export const TopUpResponse = z.object({
 
 export const LedgerQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  run_id: z.string().uuid().optional(),
+  run_id: Uuid.optional(),
+  /** Cursor: the id of the last entry of the previous page (`next_cursor`). */
+  starting_after: z.string().min(1).max(64).optional(),
 });
 
 export const LedgerResponse = z.object({
@@ -46,5 +50,6 @@ export const LedgerResponse = z.object({
     }),
   ),
   has_more: z.boolean(),
+  next_cursor: z.string().nullable(),
   request_id: z.string(),
 });

@@ -36,7 +36,7 @@ export const errorCatalogue = {
     status: 402,
     type: 'billing_error',
     retryable: false,
-    suggestion: 'Top up the wallet with POST /v1/wallet/top-ups.',
+    suggestion: 'Ask an operator to top up the wallet (POST /v1/wallet/top-ups, admin scope).',
   },
   VALIDATION_ERROR: {
     status: 422,

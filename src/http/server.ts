@@ -8,6 +8,7 @@ import { AppError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { sendError } from './error-reply.js';
 import type { IdempotencyStore } from './idempotency.js';
+import { answerClientError, holdsNul } from './raw-input.js';
 import type { AnyRoute, RouteResult } from './route.js';
 
 export interface HttpServerDeps {
@@ -31,6 +32,7 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     genReqId: () => deps.ids.prefixed('req'),
     bodyLimit: deps.bodyLimitBytes,
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
     // SSE streams never end by themselves; closing must not wait for them.
     forceCloseConnections: true,
     // Idempotency keys of up to 128 characters travel in the path of their lookup.
@@ -60,6 +62,16 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   });
   // Bodies are JSON only; without this, text/plain would reach validation as a string.
   app.removeContentTypeParser('text/plain');
+  // An empty JSON body is no body: clients send the header on body-less POSTs like cancel.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, body.toString(), done);
+  });
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) =>
     sendError(
@@ -151,6 +163,9 @@ function validate(schema: z.ZodType | undefined, value: unknown, where: string):
   if (!schema) {
     return undefined;
   }
+  if (value === undefined && where === 'body' && !schema.safeParse(undefined).success) {
+    throw new AppError('VALIDATION_ERROR', 'body: a JSON object is required.');
+  }
   if (holdsNul(value)) {
     // PostgreSQL text cannot hold U+0000, and no field of this API needs it.
     throw new AppError('VALIDATION_ERROR', `${where}: text must not contain NUL characters.`);
@@ -172,14 +187,4 @@ function validate(schema: z.ZodType | undefined, value: unknown, where: string):
   const first = issues[0];
   const message = first ? `${first.field}: ${first.message}` : `Invalid ${where}.`;
   throw new AppError('VALIDATION_ERROR', message, { details: { issues } });
-}
-
-function holdsNul(value: unknown): boolean {
-  if (typeof value === 'string') {
-    return value.includes('\u0000');
-  }
-  if (value !== null && typeof value === 'object') {
-    return Object.entries(value).some(([key, item]) => key.includes('\u0000') || holdsNul(item));
-  }
-  return false;
 }

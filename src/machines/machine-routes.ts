@@ -48,11 +48,18 @@ export function machineRoutes(machines: MachineService): AnyRoute[] {
       query: ListMachinesQuery,
       response: ListMachinesResponse,
       handler: async ({ auth, query, requestId }) => {
-        const rows = await machines.list(auth.organizationId, query.limit + 1);
+        const rows = await machines.list(
+          auth.organizationId,
+          query.limit + 1,
+          query.starting_after,
+        );
+        const page = rows.slice(0, query.limit);
+        const hasMore = rows.length > query.limit;
         return {
           body: {
-            data: rows.slice(0, query.limit),
-            has_more: rows.length > query.limit,
+            data: page,
+            has_more: hasMore,
+            next_cursor: hasMore ? (page.at(-1)?.id ?? null) : null,
             request_id: requestId,
           },
         };

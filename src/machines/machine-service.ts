@@ -65,13 +65,25 @@ export class MachineService {
     return toRecord({ ...row, status: 'running', started_at: startedAt });
   }
 
-  async list(organizationId: string, limit: number): Promise<MachineRecord[]> {
-    const rows = await this.store.db
+  /** Newest first; `startingAfter` continues after that machine of an earlier page. */
+  async list(organizationId: string, limit: number, startingAfter?: string) {
+    let query = this.store.db
       .selectFrom('machines')
       .selectAll()
       .where('organization_id', '=', organizationId)
-      .where('deleted_at', 'is', null)
+      .where('deleted_at', 'is', null);
+    if (startingAfter) {
+      const cursor = await this.row(organizationId, startingAfter);
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '<', cursor.created_at),
+          eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)]),
+        ]),
+      );
+    }
+    const rows = await query
       .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
       .limit(limit)
       .execute();
     return rows.map(toRecord);

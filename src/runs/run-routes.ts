@@ -8,6 +8,7 @@ import {
   RunIdParams,
   RunRequest,
   RunResponse,
+  SeqCursor,
 } from '../contracts/index.js';
 import { AppError } from '../errors/index.js';
 import type { EventBus, EventLog } from '../events/index.js';
@@ -208,11 +209,11 @@ function lastEventId(header: string | string[] | undefined): number {
   if (header === undefined) {
     return 0;
   }
-  const value = Number(Array.isArray(header) ? header[0] : header);
-  if (!Number.isInteger(value) || value < 0) {
+  const parsed = SeqCursor.safeParse(Array.isArray(header) ? header[0] : header);
+  if (!parsed.success) {
     throw new AppError('VALIDATION_ERROR', 'Last-Event-ID must be a non-negative integer.');
   }
-  return value;
+  return parsed.data;
 }
 
 function acceptsJsonOnly(accept: string | undefined): boolean {

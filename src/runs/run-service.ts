@@ -59,6 +59,14 @@ export class RunService {
     const { deps } = this;
     refuseUnsupportedVersion(request.cua_version);
     refuseOwnProviderKeys(request, byok);
+    if (request.success_criteria?.length) {
+      // LIMITATION: the v4/v5 verifier that checks them is not built; refusing beats ignoring.
+      throw new AppError(
+        'VALIDATION_ERROR',
+        'success_criteria are checked by the v4/v5 verifier, which this server does not offer yet.',
+        { details: { field: 'body.success_criteria' } },
+      );
+    }
     await deps.machines.row(organizationId, request.machine_id);
     const model = deps.models.resolve(request.model ?? null);
     if (request.webhook_url) {

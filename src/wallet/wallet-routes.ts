@@ -91,12 +91,12 @@ export function walletRoutes(deps: WalletRouteDeps): AnyRoute[] {
       query: LedgerQuery,
       response: LedgerResponse,
       handler: async ({ auth, query, requestId }) => {
-        const entries = await deps.wallet.ledger(
-          auth.organizationId,
-          query.limit + 1,
-          query.run_id,
-        );
+        const entries = await deps.wallet.ledger(auth.organizationId, query.limit + 1, {
+          runId: query.run_id,
+          startingAfter: query.starting_after,
+        });
         const page = entries.slice(0, query.limit);
+        const hasMore = entries.length > query.limit;
         return {
           body: {
             object: 'list',
@@ -109,7 +109,8 @@ export function walletRoutes(deps: WalletRouteDeps): AnyRoute[] {
               step: entry.step,
               created_at: entry.createdAt,
             })),
-            has_more: entries.length > query.limit,
+            has_more: hasMore,
+            next_cursor: hasMore ? (page.at(-1)?.id ?? null) : null,
             request_id: requestId,
           },
         };

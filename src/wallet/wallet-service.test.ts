@@ -41,7 +41,7 @@ describe.each(unitTestStores)('the wallet on %s', (kind) => {
     expect(await wallet.balance('org_a')).toBe(100);
 
     expect(await charge('org_a', 'run-1', 1)).toEqual({ kind: 'charged', balanceAfter: 95 });
-    const kinds = (await wallet.ledger('org_a', 10, 'run-1')).map((entry) => entry.kind);
+    const kinds = (await wallet.ledger('org_a', 10, { runId: 'run-1' })).map((entry) => entry.kind);
     expect(kinds.sort()).toEqual(['charge', 'charge', 'refund']);
   });
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 
 import type { Clock, IdGenerator } from '../core/index.js';
+import { notFound } from '../errors/index.js';
 import type { Database, Store } from '../store/index.js';
 import { transaction } from '../store/index.js';
 
@@ -116,15 +117,41 @@ export class WalletService {
     return lastChargeCredits;
   }
 
-  async ledger(organizationId: string, limit: number, runId?: string): Promise<LedgerEntry[]> {
+  /** Newest first; `startingAfter` continues after that entry of an earlier page. */
+  async ledger(
+    organizationId: string,
+    limit: number,
+    filter: { runId?: string; startingAfter?: string } = {},
+  ): Promise<LedgerEntry[]> {
     let query = this.store.db
       .selectFrom('ledger_entries')
       .selectAll()
       .where('organization_id', '=', organizationId);
-    if (runId) {
-      query = query.where('run_id', '=', runId);
+    if (filter.runId) {
+      query = query.where('run_id', '=', filter.runId);
     }
-    const rows = await query.orderBy('created_at', 'desc').orderBy('id').limit(limit).execute();
+    if (filter.startingAfter) {
+      const cursor = await this.store.db
+        .selectFrom('ledger_entries')
+        .select(['created_at', 'id'])
+        .where('organization_id', '=', organizationId)
+        .where('id', '=', filter.startingAfter)
+        .executeTakeFirst();
+      if (!cursor) {
+        throw notFound('ledger entry', filter.startingAfter);
+      }
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '<', cursor.created_at),
+          eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)]),
+        ]),
+      );
+    }
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
     return rows.map((row) => ({
       id: row.id,
       kind: row.kind as LedgerEntry['kind'],

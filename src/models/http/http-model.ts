@@ -14,19 +14,23 @@ export interface HttpModelOptions {
   maxAttempts?: number;
 }
 
-const DecisionBody = z.object({
-  actions: z.array(AgentAction).max(50).default([]),
-  reasoning: z.string().max(100_000).optional(),
-  text: z.string().max(100_000).optional(),
-  done: z.object({ success: z.boolean(), summary: z.string().max(100_000) }).optional(),
-  needs_human: z.object({ reason: z.string().min(1).max(10_000) }).optional(),
-  usage: z
-    .object({
-      input_tokens: z.number().int().optional(),
-      output_tokens: z.number().int().optional(),
-    })
-    .optional(),
-});
+const DecisionBody = z
+  .object({
+    actions: z.array(AgentAction).max(50).default([]),
+    reasoning: z.string().max(100_000).optional(),
+    text: z.string().max(100_000).optional(),
+    done: z.object({ success: z.boolean(), summary: z.string().max(100_000) }).optional(),
+    needs_human: z.object({ reason: z.string().min(1).max(10_000) }).optional(),
+    usage: z
+      .object({
+        input_tokens: z.number().int().optional(),
+        output_tokens: z.number().int().optional(),
+      })
+      .optional(),
+  })
+  .refine((decision) => !(decision.done && decision.needs_human), {
+    message: 'a decision is either done or needs a human, not both',
+  });
 
 /**
  * An agent served over HTTP (the `deskhand.agent/1` protocol in docs/model-protocol.md): each

@@ -4,6 +4,7 @@ import type { Clock } from '../../core/index.js';
 import type { EventLog } from '../../events/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Store } from '../../store/index.js';
+import { statusSummary } from '../run-row.js';
 import type { RunRow } from '../run-row.js';
 import type { RunTransitions } from '../run-transitions.js';
 import { RunInterrupt } from './interrupt.js';
@@ -180,12 +181,7 @@ export class RunEngine {
         .returningAll()
         .executeTakeFirst();
       if (claimed) {
-        const data = {
-          status: 'running',
-          recovered: true,
-          steps_completed: claimed.steps_completed,
-        };
-        await emit(runId, { type: 'status', data });
+        await emit(runId, { type: 'status', data: { ...statusSummary(claimed), recovered: true } });
       }
       return claimed;
     });

@@ -265,7 +265,9 @@ function stepSummary(
   return {
     model: state.model.name,
     model_ms: modelMs,
-    usage: decision.usage ?? null,
+    usage: decision.usage
+      ? { input_tokens: decision.usage.inputTokens, output_tokens: decision.usage.outputTokens }
+      : null,
     actions: decision.actions.length,
     failed_actions: outcomes.filter((outcome) => !outcome.ok).length,
     url: observation.url ?? null,
