@@ -157,6 +157,10 @@ const sharedOperations = [
   'getScreenshot',
   'executeAction',
   'executeBatch',
+  'startMachine',
+  'stopMachine',
+  'restartMachine',
+  'updateMachine',
   'createRun',
   'listRuns',
   'getRun',
@@ -431,6 +435,21 @@ describe.skipIf(!referenceFound)('conformance with the Coasty v1 reference', () 
       params: { machine_id: '00000000-0000-4000-8000-000000000000' },
     });
     expect(unknown.status).toBe(404);
+
+    for (const verb of ['stop', 'start', 'restart']) {
+      const changed = await call(api, 'post', `/v1/machines/{machine_id}/${verb}`, { params });
+      expect(changed.status).toBe(200);
+    }
+    const leased = await call(api, 'patch', '/v1/machines/{machine_id}', {
+      params,
+      body: { ttl_minutes: 60 },
+    });
+    expect(leased.status).toBe(200);
+    const badLease = await call(api, 'patch', '/v1/machines/{machine_id}', {
+      params,
+      body: { ttl_minutes: 2 },
+    });
+    expect(badLease.status).toBe(422);
   });
 
   it('creates, lists, gets, cancels and resumes runs in the shape of RunResponse', async () => {

@@ -46,4 +46,32 @@ describe.each(testStores)('desktop machines, terminals and files on %s', (store)
     expect(deleted.status).toBe(200);
     expect((await act('file_read', { path: 'notes/a.txt' })).status).toBe(404);
   });
+
+  it('stops, starts and restarts a machine, and deletes it when its lease runs out', async () => {
+    const { api } = suite;
+    const machineId = await api.machine();
+    const base = `/v1/machines/${machineId}`;
+
+    expect((await api.post(`${base}/stop`)).body).toMatchObject({ status: 'stopped' });
+    expect((await api.get(base)).body.machine.status).toBe('stopped');
+    const onStopped = await api.post(`${base}/actions`, {
+      command: 'click',
+      parameters: { x: 1, y: 1 },
+    });
+    expect(onStopped.status).toBe(409);
+    const runOnStopped = await api.post('/v1/runs', { machine_id: machineId, task: 'x' });
+    expect(runOnStopped.status).toBe(409);
+
+    expect((await api.post(`${base}/start`)).body).toMatchObject({ status: 'running' });
+    expect((await api.get(`${base}/screenshot`)).status).toBe(200);
+    expect((await api.post(`${base}/restart`)).body).toMatchObject({ status: 'running' });
+
+    const badLease = await api.call('PATCH', base, { ttl_minutes: 3 });
+    expect(badLease.status).toBe(422);
+    const lease = await api.call('PATCH', base, { ttl_minutes: 5 });
+    expect(lease.body.ttl_minutes).toBe(5);
+    expect(Date.parse(lease.body.auto_destroy_at) - Date.now()).toBeGreaterThan(4 * 60_000);
+    const cleared = await api.call('PATCH', base, { ttl_minutes: 0 });
+    expect(cleared.body).toMatchObject({ ttl_minutes: null, auto_destroy_at: null });
+  });
 });

@@ -14,10 +14,12 @@ import { createLogger } from '../log/index.js';
 import type { Logger } from '../log/index.js';
 import {
   MachineActions,
+  MachineLifecycle,
   MachineService,
   Workspaces,
   actionRoutes,
   createLocalDrivers,
+  lifecycleRoutes,
   machineRoutes,
 } from '../machines/index.js';
 import type { DriverRegistry } from '../machines/index.js';
@@ -134,6 +136,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
     interrupt: (runId, reason) => engine.interrupt(runId, reason),
   });
 
+  const lifecycle = new MachineLifecycle(
+    store,
+    clock,
+    machines,
+    drivers,
+    logger,
+    async (org, id) => {
+      await runs.cancel(org, id);
+    },
+  );
+
   const idempotency = new IdempotencyStore(store, clock, config.idempotencyWaitMs);
   const apiRoutes: AnyRoute[] = [
     ...keyRoutes({
@@ -145,6 +158,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...walletRoutes({ wallet, store, stepPriceCredits: config.stepPriceCredits }),
     ...machineRoutes(machines),
     ...actionRoutes(new MachineActions(machines, workspaces, store, clock)),
+    ...lifecycleRoutes(lifecycle),
     ...runRoutes({ runs, events, bus, sseHeartbeatMs: config.sseHeartbeatMs }),
   ];
   const version = deps.version ?? '0.1.0';
@@ -168,11 +182,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await drivers.reapOrphans();
       const url = await server.listen({ host: config.host, port: config.port });
       engine.start();
+      lifecycle.startSweeping();
       deliverer.start();
       logger.info({ url, store: store.kind, models: models.names() }, 'deskhand serving');
       return url;
     },
     async stop() {
+      lifecycle.stopSweeping();
       await engine.stop();
       await deliverer.stop();
       await server.close();

@@ -30,6 +30,8 @@ export {
   MachineRecord,
   ProvisionRequest,
   ProvisionResponse,
+  UpdateMachineRequest,
+  UpdateMachineResponse,
   machineStatuses,
 } from './machines.js';
 export {

@@ -92,3 +92,22 @@ export const LifecycleResponse = z.object({
   message: z.string(),
   request_id: z.string(),
 });
+
+export const UpdateMachineRequest = z
+  .object({
+    /** 0 clears the lease; 5–10080 deletes the machine that many minutes from now. */
+    ttl_minutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_080)
+      .refine((value) => value === 0 || value >= 5, 'ttl_minutes is 0 or between 5 and 10080'),
+  })
+  .strict();
+
+export const UpdateMachineResponse = z.object({
+  machine_id: z.string(),
+  ttl_minutes: z.number().int().nullable(),
+  auto_destroy_at: z.string().nullable(),
+  request_id: z.string(),
+});

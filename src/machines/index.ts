@@ -15,3 +15,6 @@ export { actionRoutes } from './action-routes.js';
 export { Workspaces } from './workspaces.js';
 export { createLocalDrivers } from './registry.js';
 export type { DriverRegistry, RegistryOptions } from './registry.js';
+export { MachineLifecycle } from './machine-lifecycle.js';
+export type { CancelRun } from './machine-lifecycle.js';
+export { lifecycleRoutes } from './lifecycle-routes.js';

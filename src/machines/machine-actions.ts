@@ -49,7 +49,10 @@ export class MachineActions {
     machineId: string,
     format: 'png' | 'jpeg',
   ): Promise<{ observation: Observation; capturedAt: string }> {
-    await this.machines.row(auth.organizationId, machineId);
+    const row = await this.machines.row(auth.organizationId, machineId);
+    if (row.status !== 'running') {
+      throw invalidState(`Machine ${machineId} is ${row.status}; start it first.`);
+    }
     const machine = await this.machines.open(machineId);
     const signal = AbortSignal.timeout(defaultTimeoutMs);
     const observation = await machine.observe({ signal, format });
@@ -68,10 +71,13 @@ export class MachineActions {
     requests: ActionRequest[],
     stopOnError: boolean,
   ): Promise<CommandResult[]> {
-    await this.machines.row(auth.organizationId, machineId);
+    const row = await this.machines.row(auth.organizationId, machineId);
     const prepared = requests.map((request, index) => prepare(auth, request, index));
     // Files and terminals may be used beside a run; the screen belongs to the run's agent.
     if (prepared.some((command) => !command.workspace)) {
+      if (row.status !== 'running') {
+        throw invalidState(`Machine ${machineId} is ${row.status}; start it first.`);
+      }
       await this.refuseWhileDriven(machineId);
     }
 

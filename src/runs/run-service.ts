@@ -67,7 +67,10 @@ export class RunService {
         { details: { field: 'body.success_criteria' } },
       );
     }
-    await deps.machines.row(organizationId, request.machine_id);
+    const machine = await deps.machines.row(organizationId, request.machine_id);
+    if (machine.status !== 'running') {
+      throw invalidState(`Machine ${machine.id} is ${machine.status}; start it first.`);
+    }
     const model = deps.models.resolve(request.model ?? null);
     if (request.webhook_url) {
       deps.checkWebhookUrl(request.webhook_url);
