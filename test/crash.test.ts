@@ -1,7 +1,4 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import { describe, expect, it } from 'vitest';
 
@@ -12,45 +9,10 @@ import { testStores } from './support/server.js';
 import type { TestServer } from './support/server.js';
 import { eventsOf, useServer } from './support/suite.js';
 import type { Suite } from './support/suite.js';
+import { Receiver } from './support/webhook-receiver.js';
+import type { Received } from './support/webhook-receiver.js';
 
 const stepPriceCredits = 5;
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  rawBody: string;
-}
-
-/** A webhook receiver on loopback whose answer the test decides at each request. */
-class Receiver {
-  readonly received: Received[] = [];
-  url = '';
-  private server: Server | undefined;
-
-  constructor(private readonly statusOf: () => number) {}
-
-  async start(): Promise<this> {
-    this.server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        this.received.push({
-          headers: request.headers,
-          rawBody: Buffer.concat(chunks).toString('utf8'),
-        });
-        response.writeHead(this.statusOf());
-        response.end();
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -212,7 +174,7 @@ describe.each(testStores)('crash recovery on %s', (store) => {
         done: { success: true, summary: 'done' },
       }));
       let crashed = false;
-      const receiver = await new Receiver(() => (crashed ? 200 : 500)).start();
+      const receiver = await new Receiver(() => ({ status: crashed ? 200 : 500 })).start();
 
       const created = await as(org.key).post('/v1/runs', {
         machine_id: machineId,

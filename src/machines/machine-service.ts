@@ -4,7 +4,7 @@ import type { Clock, IdGenerator } from '../core/index.js';
 import type { MachineRecord, ProvisionRequest } from '../contracts/index.js';
 import { AppError, invalidState, notFound } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
-import { readJson, writeJson } from '../store/index.js';
+import { olderThan, readJson, writeJson } from '../store/index.js';
 import type { Database, Store } from '../store/index.js';
 import type { Machine, MachineDriver, MachineSpec } from './driver.js';
 import type { DriverRegistry } from './registry.js';
@@ -74,12 +74,7 @@ export class MachineService {
       .where('deleted_at', 'is', null);
     if (startingAfter) {
       const cursor = await this.row(organizationId, startingAfter);
-      query = query.where((eb) =>
-        eb.or([
-          eb('created_at', '<', cursor.created_at),
-          eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)]),
-        ]),
-      );
+      query = query.where(olderThan(cursor));
     }
     const rows = await query
       .orderBy('created_at', 'desc')

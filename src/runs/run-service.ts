@@ -6,7 +6,7 @@ import type { EventLog } from '../events/index.js';
 import type { MachineService } from '../machines/index.js';
 import type { ModelRegistry } from '../models/index.js';
 import type { Store } from '../store/index.js';
-import { writeJson } from '../store/index.js';
+import { olderThan, writeJson } from '../store/index.js';
 import type { WalletService } from '../wallet/index.js';
 import { activeStatuses, statusSummary } from './run-row.js';
 import type { RunRow } from './run-row.js';
@@ -113,12 +113,7 @@ export class RunService {
     }
     if (options.startingAfter) {
       const cursor = await this.get(organizationId, options.startingAfter);
-      query = query.where((eb) =>
-        eb.or([
-          eb('created_at', '<', cursor.created_at),
-          eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)]),
-        ]),
-      );
+      query = query.where(olderThan(cursor));
     }
     return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
   }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock, IdGenerator } from '../core/index.js';
 import { notFound } from '../errors/index.js';
 import type { Database, Store } from '../store/index.js';
-import { transaction } from '../store/index.js';
+import { olderThan, transaction } from '../store/index.js';
 
 /** Bumped when a ledger entry's stored shape changes; old entries keep being read. */
 export const ledgerSchemaVersion = 1;
@@ -140,12 +140,7 @@ export class WalletService {
       if (!cursor) {
         throw notFound('ledger entry', filter.startingAfter);
       }
-      query = query.where((eb) =>
-        eb.or([
-          eb('created_at', '<', cursor.created_at),
-          eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)]),
-        ]),
-      );
+      query = query.where(olderThan(cursor));
     }
     const rows = await query
       .orderBy('created_at', 'desc')

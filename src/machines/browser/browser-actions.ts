@@ -5,6 +5,8 @@ import { abortableDelay } from './abort.js';
 import { parseKeys } from './keys.js';
 import type { AgentAction } from '../../contracts/actions.js';
 import type { ActionOutcome } from '../driver.js';
+import { refuseOffScreen } from '../screen-bounds.js';
+import type { Point } from '../screen-bounds.js';
 import type { KeyCombo } from './keys.js';
 
 /** What an action needs besides itself. */
@@ -14,11 +16,6 @@ export interface ActionContext {
   /** Checked before each piece of input; nothing is sent once it has aborted. */
   signal: AbortSignal;
   navigationTimeoutMs: number;
-}
-
-interface Point {
-  x: number;
-  y: number;
 }
 
 const OK: ActionOutcome = { ok: true };
@@ -38,7 +35,7 @@ export async function performAction(
   action: AgentAction,
   context: ActionContext,
 ): Promise<ActionOutcome> {
-  const refusal = refuseOffScreen(pointsOf(action), context.screen);
+  const refusal = refuseOffScreen(action, context.screen);
   if (refusal !== undefined) {
     return refusal;
   }
@@ -73,36 +70,6 @@ export async function performAction(
     case 'navigate':
       return navigate(page, action.url, context.navigationTimeoutMs);
   }
-}
-
-function pointsOf(action: AgentAction): Point[] {
-  switch (action.type) {
-    case 'click':
-    case 'double_click':
-    case 'move':
-    case 'scroll':
-      return [action];
-    case 'drag':
-      return [action.from, action.to];
-    default:
-      return [];
-  }
-}
-
-function refuseOffScreen(
-  points: Point[],
-  screen: ActionContext['screen'],
-): ActionOutcome | undefined {
-  const outside = points.find(({ x, y }) => x >= screen.width || y >= screen.height);
-  if (outside === undefined) {
-    return undefined;
-  }
-
-  const where = `(${outside.x}, ${outside.y})`;
-  return {
-    ok: false,
-    error: `Coordinates ${where} are outside the ${screen.width}x${screen.height} screen.`,
-  };
 }
 
 async function drag(page: Page, from: Point, to: Point): Promise<void> {

@@ -10,12 +10,9 @@ import { releaseAll, xdotool } from './xdotool.js';
 import { comboKeysyms, xdotoolCombo } from './xdotool-keys.js';
 import type { AgentAction } from '../../contracts/actions.js';
 import type { ActionOutcome } from '../driver.js';
+import { refuseOffScreen } from '../screen-bounds.js';
+import type { Point } from '../screen-bounds.js';
 import type { DesktopActionContext } from './xdotool.js';
-
-interface Point {
-  x: number;
-  y: number;
-}
 
 const OK: ActionOutcome = { ok: true };
 const BUTTONS = { left: '1', middle: '2', right: '3' } as const;
@@ -28,7 +25,7 @@ export async function performDesktopAction(
   action: AgentAction,
   context: DesktopActionContext,
 ): Promise<ActionOutcome> {
-  const refusal = refuseOffScreen(pointsOf(action), context.screen);
+  const refusal = refuseOffScreen(action, context.screen);
   if (refusal !== undefined) {
     return refusal;
   }
@@ -66,36 +63,6 @@ export async function performDesktopAction(
 // No --sync: xdotool waits ~14 s for a motion event when the pointer is already there.
 function moveTo({ x, y }: Point): string[] {
   return ['mousemove', String(x), String(y)];
-}
-
-function pointsOf(action: AgentAction): Point[] {
-  switch (action.type) {
-    case 'click':
-    case 'double_click':
-    case 'move':
-    case 'scroll':
-      return [action];
-    case 'drag':
-      return [action.from, action.to];
-    default:
-      return [];
-  }
-}
-
-function refuseOffScreen(
-  points: Point[],
-  screen: DesktopActionContext['screen'],
-): ActionOutcome | undefined {
-  const outside = points.find(({ x, y }) => x >= screen.width || y >= screen.height);
-  if (outside === undefined) {
-    return undefined;
-  }
-  return {
-    ok: false,
-    error:
-      `Coordinates (${outside.x}, ${outside.y}) are outside the ` +
-      `${screen.width}x${screen.height} screen.`,
-  };
 }
 
 /** Presses at the start, moves in steps so pages see a path, releases at the end. */

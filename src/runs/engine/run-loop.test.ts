@@ -1,20 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createApp } from '../../app/index.js';
-import type { App } from '../../app/index.js';
-import { loadConfig } from '../../config/index.js';
-import { createLogger } from '../../log/index.js';
+import { startInProcess } from '../../app/test-kit.js';
+import type { InProcessApp } from '../../app/test-kit.js';
 import { ScriptedModel } from '../../models/index.js';
 import type { ModelInput } from '../../models/index.js';
 
 describe('the run loop with a scripted model, in process', () => {
-  let app: App;
-  let url = '';
-  let key = '';
+  let inProcess: InProcessApp;
   const model = new ScriptedModel('scripted', (input: ModelInput) =>
     input.step < 3
       ? { actions: [{ type: 'wait', ms: 1 }], reasoning: `step ${input.step}` }
@@ -22,21 +14,12 @@ describe('the run loop with a scripted model, in process', () => {
   );
 
   beforeAll(async () => {
-    const config = loadConfig({}, { port: 0, dataDir: mkdtempSync(join(tmpdir(), 'dh-loop-')) });
-    app = await createApp({ config, models: [model], logger: createLogger({ level: 'silent' }) });
-    url = await app.start();
-    key = app.bootstrap.createdAdminKey ?? '';
+    inProcess = await startInProcess({ models: [model] });
   });
-  afterAll(() => app.stop());
+  afterAll(() => inProcess.app.stop());
 
-  async function call(method: string, path: string, body?: unknown) {
-    const response = await fetch(url + path, {
-      method,
-      headers: { 'x-api-key': key, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return response.json() as Promise<any>;
-  }
+  const call = async (method: string, path: string, body?: unknown) =>
+    (await inProcess.call(method, path, body)).body;
 
   it('hands the model every earlier step with its outcomes, and secrets by name only', async () => {
     await call('POST', '/v1/wallet/top-ups', { amount_cents: 100 });
