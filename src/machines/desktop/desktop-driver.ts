@@ -132,18 +132,21 @@ class LocalDesktopDriver implements DesktopDriver {
     await mkdir(this.options.stateDir, { recursive: true });
     const machineIds: string[] = [];
 
-    for (const dir of await listMachineDirs(this.options.stateDir)) {
-      const state = await readState(dir);
-      const machineId = state?.machineId ?? basename(dir);
-      if (
-        this.sessions.has(machineId) ||
-        (state !== undefined && (await ownedByOtherLiveProcess(state.owner)))
-      ) {
-        continue;
-      }
-      await reapMachineDir(dir, state);
-      machineIds.push(machineId);
-    }
+    const dirs = await listMachineDirs(this.options.stateDir);
+    await Promise.all(
+      dirs.map(async (dir) => {
+        const state = await readState(dir);
+        const machineId = state?.machineId ?? basename(dir);
+        if (
+          this.sessions.has(machineId) ||
+          (state !== undefined && (await ownedByOtherLiveProcess(state.owner)))
+        ) {
+          return;
+        }
+        await reapMachineDir(dir, state);
+        machineIds.push(machineId);
+      }),
+    );
 
     if (machineIds.length > 0) {
       this.options.logger?.warn(

@@ -49,7 +49,25 @@ async function observe(
   return { screenshot: { format: 'png', data, width: image.width, height: image.height }, settled };
 }
 
-function capture(session: DesktopSession, signal: AbortSignal): Promise<Buffer> {
+const CAPTURE_ATTEMPTS = 3;
+
+/**
+ * One screen dump. `xwd -root` looks at every window and fails with BadWindow when one closes
+ * meanwhile (Chromium opens and closes windows as it starts), so a failed dump is retried.
+ */
+async function capture(session: DesktopSession, signal: AbortSignal): Promise<Buffer> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await captureOnce(session, signal);
+    } catch (error) {
+      if (signal.aborted || attempt >= CAPTURE_ATTEMPTS) {
+        throw error;
+      }
+    }
+  }
+}
+
+function captureOnce(session: DesktopSession, signal: AbortSignal): Promise<Buffer> {
   const args = ['-root', '-silent', '-display', `:${session.displayNumber}`];
   return runToolOrThrow('xwd', args, {
     env: session.env,

@@ -50,10 +50,15 @@ export async function startDisplay(
 
 async function proposeDisplay(): Promise<number> {
   for (let number = FIRST_DISPLAY; number <= LAST_DISPLAY; number += 1) {
-    if (!proposed.has(number) && !(await lockHeldByLiveProcess(number))) {
-      proposed.add(number);
+    if (proposed.has(number)) {
+      continue;
+    }
+    // Reserved before the lock file is read, so starts running at once never pick alike.
+    proposed.add(number);
+    if (!(await lockHeldByLiveProcess(number))) {
       return number;
     }
+    proposed.delete(number);
   }
   throw new Error(
     `Xvfb failed: every display from :${FIRST_DISPLAY} to :${LAST_DISPLAY} is in use`,

@@ -79,15 +79,18 @@ export async function ownedByOtherLiveProcess(owner: StateOwner): Promise<boolea
 }
 
 /**
- * Ends every process group the pid file names, newest first, removes the display's lock when
- * its Xvfb is gone, and deletes the directory with the profile and home in it.
+ * Ends every process group the pid file names, all at once (each may take its whole grace
+ * period: orphans' zombies linger until the host's init reaps them), removes the display's
+ * lock when its Xvfb is gone, and deletes the directory with the profile and home in it.
  */
 export async function reapMachineDir(dir: string, state: MachineState | undefined): Promise<void> {
-  for (const record of [...(state?.processes ?? [])].reverse()) {
-    if (await mayKill(record)) {
-      await killGroup(record.pid);
-    }
-  }
+  await Promise.all(
+    (state?.processes ?? []).map(async (record) => {
+      if (await mayKill(record)) {
+        await killGroup(record.pid);
+      }
+    }),
+  );
 
   if (state?.display !== undefined) {
     await removeStaleDisplayFiles(state.display);
