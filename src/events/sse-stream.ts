@@ -11,7 +11,10 @@ export interface SseOptions {
   streamId: string;
   afterSeq: number;
   heartbeatMs: number;
-  /** How often the log is read without a wake-up, for writers in other processes. */
+  /**
+   * How often the log is read without a wake-up, for writers in other processes.
+   * LIMITATION: their events arrive up to this late; a LISTEN/NOTIFY wake-up would lift it.
+   */
   pollMs?: number;
 }
 

@@ -122,6 +122,8 @@ export class RunService {
   async cancel(organizationId: string, runId: string): Promise<RunRow> {
     await this.get(organizationId, runId);
     // Interrupting first means no input is sent once the cancel is committed and acknowledged.
+    // LIMITATION: this reaches runs driven by this process only; one driven by another server
+    // on the same PostgreSQL stops at its next step. A LISTEN/NOTIFY channel would lift it.
     this.deps.interrupt(runId, 'cancelled');
     const row = await this.deps.transitions.apply(runId, {
       from: activeStatuses,
