@@ -6,6 +6,8 @@ import { testStores } from '../test/support/server.js';
 import type { StoreKind } from '../test/support/server.js';
 import { measureEventLatency } from './event-latency.js';
 import type { EventLatencyOptions } from './event-latency.js';
+import { measureMachines } from './machines.js';
+import type { MachineBenchOptions, MachinesResult } from './machines.js';
 import { eventLatencyTable, runCreateTable, writeReport } from './report.js';
 import type { StoreResult } from './report.js';
 import { measureRunCreate } from './run-create.js';
@@ -14,23 +16,48 @@ import { withStack } from './stack.js';
 
 const runCreate: RunCreateOptions = { concurrency: 8, creates: 200, warmup: 20 };
 const eventLatency: EventLatencyOptions = { maxSteps: 60, pollIntervalMs: 250 };
+const machines: MachineBenchOptions = {
+  screen: { width: 1280, height: 800 },
+  latency: { repetitions: 20, warmup: 2 },
+  headlessMachines: 6,
+  desktopMachines: 5,
+  idleBeforeMemoryMs: 2_000,
+  stepRepetitions: 20,
+  fixedWaitMs: 2_000,
+};
 // dist-bench/bench/main.js → the package root.
-const resultsFile = join(import.meta.dirname, '..', '..', 'bench-results', 'latest.json');
+const resultsDir = join(import.meta.dirname, '..', '..', 'bench-results');
+
+const SECTIONS = ['stores', 'machines'] as const;
+type Section = (typeof SECTIONS)[number];
 
 /**
  * `npm run bench`: the same measurements on each store (SQLite and PostgreSQL unless
- * DESKHAND_TEST_STORES names fewer), one store's server at a time, printed side by side.
+ * DESKHAND_TEST_STORES names fewer), one store's server at a time, printed side by side;
+ * then headless and desktop machines side by side. `--only stores|machines` runs one section
+ * and writes latest-<section>.json, so a partial run never replaces the full latest.json.
  */
 async function main(): Promise<void> {
+  const only = parseOnly(process.argv.slice(2));
   const loadAtStart = loadavg()[0]!;
   const startedMs = performance.now();
   const results: StoreResult[] = [];
-  for (const store of testStores) {
+  for (const store of only === 'machines' ? [] : testStores) {
     results.push(await benchStore(store));
+  }
+  let machinesResult: MachinesResult | undefined;
+  if (only !== 'stores') {
+    progress('machines: headless, then desktop, on this host');
+    machinesResult = await measureMachines(machines, progress);
   }
   const durationMs = Math.round(performance.now() - startedMs);
 
-  process.stdout.write(`\n${runCreateTable(results)}\n\n${eventLatencyTable(results)}\n\n`);
+  const tables = [
+    ...(results.length > 0 ? [runCreateTable(results), eventLatencyTable(results)] : []),
+    ...(machinesResult?.tables ?? []),
+  ];
+  process.stdout.write(`\n${tables.join('\n\n')}\n\n`);
+  const resultsFile = join(resultsDir, only === undefined ? 'latest.json' : `latest-${only}.json`);
   writeReport(resultsFile, {
     generatedAt: new Date().toISOString(),
     host: {
@@ -41,6 +68,7 @@ async function main(): Promise<void> {
     },
     durationMs,
     stores: results,
+    ...(machinesResult === undefined ? {} : { machines: machinesResult }),
   });
   process.stdout.write(`Wrote ${resultsFile} (bench took ${(durationMs / 1000).toFixed(1)} s)\n`);
 }
@@ -56,6 +84,18 @@ async function benchStore(store: StoreKind): Promise<StoreResult> {
     progress(`${store}: done`);
     return { store, runCreate: runCreateResult, eventLatency: eventLatencyResult };
   });
+}
+
+function parseOnly(args: string[]): Section | undefined {
+  const index = args.indexOf('--only');
+  if (index < 0) {
+    return undefined;
+  }
+  const section = SECTIONS.find((candidate) => candidate === args[index + 1]);
+  if (section === undefined) {
+    throw new Error(`--only takes one of: ${SECTIONS.join(', ')}`);
+  }
+  return section;
 }
 
 const benchStartedMs = performance.now();

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 
 import type { StoreKind } from '../test/support/server.js';
 import type { EventLatencyResult } from './event-latency.js';
+import type { MachinesResult } from './machines.js';
 import type { RunCreateResult } from './run-create.js';
 
 /** What the bench measured on one store. */
@@ -17,7 +18,10 @@ export interface BenchReport {
   /** Load averages (1 min) when the bench started and ended: other work skews the numbers. */
   host: { node: string; platform: string; cpus: number; loadAverage: [number, number] };
   durationMs: number;
+  /** Empty when the run was limited to other sections (`--only`). */
   stores: StoreResult[];
+  /** Headless and desktop machines side by side; absent when the run skipped them. */
+  machines?: MachinesResult;
 }
 
 export function runCreateTable(results: StoreResult[]): string {

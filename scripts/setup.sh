@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(chromium xvfb xdotool x11-utils x11-apps xclip openbox xterm fonts-dejavu-core
+packages=(chromium xvfb xdotool x11-utils x11-apps xclip scrot openbox xterm fonts-dejavu-core
   python3 make g++)
 missing=()
 for package in "${packages[@]}"; do
