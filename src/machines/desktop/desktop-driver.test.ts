@@ -130,9 +130,19 @@ async function openPage(): Promise<void> {
 
 /** Clicks into the textarea and empties it. */
 async function focusEmptyArea(): Promise<void> {
-  await actOk({ type: 'click', x: 250, y: 560, button: 'left' });
+  await clickAndSeeIt(250, 560, 'area');
   await actOk({ type: 'key', keys: 'ctrl+a Delete' });
   site.clear();
+}
+
+/**
+ * Clicks and waits until the page has handled the click, as an agent that looks before its
+ * next action would: a key sent while focus is still moving can reach the old focus.
+ */
+async function clickAndSeeIt(x: number, y: number, target: string): Promise<void> {
+  site.clear();
+  await actOk({ type: 'click', x, y, button: 'left' });
+  await site.waitFor((report) => report.kind === 'click' && report.target === target);
 }
 
 async function readState(machineId: string, directory = stateDir): Promise<MachineState> {
@@ -199,7 +209,7 @@ describe('desktop machine', () => {
   it('submits a form with Return and with Enter', async () => {
     for (const key of ['Return', 'Enter']) {
       await openPage();
-      await actOk({ type: 'click', x: 750, y: 560, button: 'left' });
+      await clickAndSeeIt(750, 560, 'field');
       await actOk({ type: 'type', text: `by ${key}` });
 
       await actOk({ type: 'key', keys: key });
