@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Deskhand needs on a Debian host, skipping what is already there:
-# the system packages (browser, X server, window manager, input tools, fonts, a compiler for
+# the system packages (browser, X server, window manager, input and window tools, VNC server,
+# OCR with its English data, an editor and a calculator for the evaluation, fonts, a compiler for
 # better-sqlite3), the npm packages, and the build. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(chromium xvfb xdotool x11-utils x11-apps xclip scrot openbox xterm fonts-dejavu-core
-  python3 make g++)
+  wmctrl x11vnc tesseract-ocr tesseract-ocr-eng mousepad galculator nano python3 make g++)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
