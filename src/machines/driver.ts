@@ -1,5 +1,17 @@
 import type { AgentAction } from '../contracts/actions.js';
 
+/** Something on the screen a person could point at, with its box in screen pixels. */
+export interface ScreenElement {
+  /** The accessibility role, such as `link`, `button` or `textbox`. */
+  role: string;
+  /** The accessible name: the visible text or label a person would call it by. */
+  name: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 /** What a machine shows after an action: the screen and, where it has them, richer views. */
 export interface Observation {
   screenshot: {
@@ -12,6 +24,8 @@ export interface Observation {
   url?: string;
   /** An indented text outline of the accessibility tree, where the machine offers one. */
   accessibilityTree?: string;
+  /** The visible, interactive elements with their boxes, where the machine can tell them. */
+  elements?: ScreenElement[];
   /** The visible text of a terminal, where the machine offers one. */
   terminalText?: string;
   /** False when the screen kept changing until the settle bound ran out. */

@@ -6,6 +6,7 @@ export type {
   MachineSpec,
   Observation,
   ObserveOptions,
+  ScreenElement,
 } from './driver.js';
 export { MachineService } from './machine-service.js';
 export { machineRoutes } from './machine-routes.js';
