@@ -35,6 +35,12 @@ export {
   machineStatuses,
 } from './machines.js';
 export {
+  ConnectionDetailsFull,
+  MachinePricingResponse,
+  SnapshotRequest,
+  SnapshotResponse,
+} from './machine-access.js';
+export {
   ListRunsQuery,
   ListRunsResponse,
   LlmConfig,
