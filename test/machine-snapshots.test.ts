@@ -26,6 +26,19 @@ describe.each(testStores)('machine snapshots on %s', (store) => {
     await act(api, machineId, 'file_write', { path: 'notes/hello.txt', content });
     const snapshotUrl = `/v1/machines/${machineId}/snapshot`;
 
+    const machinesBefore = (await api.get('/v1/machines?limit=200')).body.data.length;
+    const noSnapshotYet = await api.post('/v1/machines', {
+      display_name: 'nothing to restore',
+      restore_from_snapshot: true,
+    });
+    expect(noSnapshotYet.status).toBe(422);
+    expect((await api.get('/v1/machines?limit=200')).body.data.length).toBe(machinesBefore);
+    expect((await api.post(snapshotUrl, { label: 'x' })).status).toBe(422);
+    const unknownMachine = await api.post(
+      '/v1/machines/00000000-0000-4000-8000-000000000000/snapshot',
+    );
+    expect(unknownMachine.status).toBe(404);
+
     const unpaid = await api.post(snapshotUrl);
     expect(unpaid.status).toBe(402);
     expect(unpaid.body.error.code).toBe('INSUFFICIENT_CREDITS');
