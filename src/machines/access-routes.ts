@@ -66,6 +66,7 @@ export function accessRoutes(deps: AccessRouteDeps): AnyRoute[] {
             websocket_port: null,
             websocket_url: null,
             devtools_url: null,
+            // LIMITATION: no browser viewer (noVNC behind a WebSocket proxy) yet, so no vnc_url.
             vnc_url: null,
             screen_width: machine.screen_width,
             screen_height: machine.screen_height,

@@ -64,6 +64,9 @@ export class SnapshotService {
     await this.reserve(row);
 
     try {
+      // LIMITATION: a headless machine's browser keeps no profile on disk, so its snapshot holds
+      // the home alone; a profile directory per headless Chromium would lift it. A running
+      // Chromium writes cookies to disk some seconds late: the newest may be missing.
       const profile = this.driverOf(machine.desktop_enabled).profileDirOf?.(machineId);
       const home = this.deps.workspaces.homeOf(machineId);
       const manifest = await this.deps.files.capture(row.id, { home, profile });
