@@ -67,6 +67,8 @@ export class SnapshotService {
       // LIMITATION: a headless machine's browser keeps no profile on disk, so its snapshot holds
       // the home alone; a profile directory per headless Chromium would lift it. A running
       // Chromium writes cookies to disk some seconds late: the newest may be missing.
+      // LIMITATION: the desktop's own programs (xterm, editors) run with HOME in the desktop
+      // driver's state folder, which is not copied; one home per machine would lift it.
       const profile = this.driverOf(machine.desktop_enabled).profileDirOf?.(machineId);
       const home = this.deps.workspaces.homeOf(machineId);
       const manifest = await this.deps.files.capture(row.id, { home, profile });
