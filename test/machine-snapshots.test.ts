@@ -91,6 +91,16 @@ describe.each(testStores)('machine snapshots on %s', (store) => {
       path: 'notes/hello.txt',
     });
     expect(read.body.result.content).toBe(content);
+
+    const listed = await api.get(`/v1/snapshots?machine_id=${machineId}`);
+    expect(listed.body.data.map((entry: any) => [entry.status, entry.name])).toEqual([
+      ['ready', 'with notes'],
+      ['failed', expect.any(String)],
+    ]);
+    const snapshotId = taken.body.snapshot_id as string;
+    expect((await api.call('DELETE', `/v1/snapshots/${snapshotId}`)).status).toBe(200);
+    expect(existsSync(join(suite.server.dataDir, 'snapshots', snapshotId))).toBe(false);
+    expect((await api.call('DELETE', `/v1/snapshots/${snapshotId}`)).status).toBe(404);
   });
 });
 

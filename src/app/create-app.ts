@@ -16,6 +16,7 @@ import {
   MachineActions,
   MachineLifecycle,
   MachineService,
+  SnapshotCatalog,
   SnapshotFiles,
   SnapshotService,
   Workspaces,
@@ -90,6 +91,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     deps.drivers ??
     createLocalDrivers({ dataDir: config.dataDir, chromiumPath: config.chromiumPath, logger });
   const workspaces = new Workspaces(join(config.dataDir, 'machines'));
+  const snapshotFiles = new SnapshotFiles(join(config.dataDir, 'snapshots'));
   const snapshots: SnapshotService = new SnapshotService({
     store,
     clock,
@@ -99,7 +101,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     machines: { row: (organizationId, machineId) => machines.row(organizationId, machineId) },
     drivers,
     workspaces,
-    files: new SnapshotFiles(join(config.dataDir, 'snapshots')),
+    files: snapshotFiles,
     priceCredits: config.snapshotPriceCredits,
   });
   const machines: MachineService = new MachineService(
@@ -183,7 +185,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...machineRoutes(machines),
     ...actionRoutes(new MachineActions(machines, workspaces, store, clock)),
     ...lifecycleRoutes(lifecycle),
-    ...snapshotRoutes(snapshots, wallet),
+    ...snapshotRoutes({
+      snapshots,
+      catalog: new SnapshotCatalog(store, snapshotFiles),
+      wallet,
+    }),
     ...accessRoutes({
       machines,
       snapshotPriceCredits: config.snapshotPriceCredits,

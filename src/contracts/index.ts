@@ -36,7 +36,12 @@ export {
 } from './machines.js';
 export {
   ConnectionDetailsFull,
+  DeleteSnapshotResponse,
+  ListSnapshotsQuery,
+  ListSnapshotsResponse,
   MachinePricingResponse,
+  SnapshotIdParams,
+  SnapshotRecord,
   SnapshotRequest,
   SnapshotResponse,
 } from './machine-access.js';

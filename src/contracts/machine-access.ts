@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { Uuid, limitParameter } from './common.js';
+
 /** The optional body of a snapshot request; the reference sends none. */
 export const SnapshotRequest = z
   .object({
@@ -39,5 +41,47 @@ export const ConnectionDetailsFull = z.object({
 export const MachinePricingResponse = z.object({
   /** The rate card: runtime rates, one-time charges, granularity, funds behaviour, TTL bounds. */
   pricing: z.record(z.string(), z.unknown()),
+  request_id: z.string(),
+});
+
+/** A snapshot id as this server makes them. */
+export const SnapshotId = z.string().regex(/^snap_[0-9a-f]{24}$/, 'a snapshot id (snap_…)');
+
+export const SnapshotIdParams = z.object({ snapshot_id: SnapshotId });
+
+/** One snapshot as `GET /v1/snapshots` lists it (an extension of this server). */
+export const SnapshotRecord = z.object({
+  id: z.string(),
+  object: z.literal('machine.snapshot'),
+  machine_id: z.string(),
+  name: z.string(),
+  /** `creating` while its files are copied, then `ready` or `failed` (its fee refunded). */
+  status: z.enum(['creating', 'ready', 'failed']),
+  desktop_enabled: z.boolean(),
+  size_bytes: z.number().int().nullable(),
+  credits_charged: z.number().int(),
+  created_at: z.string(),
+  completed_at: z.string().nullable(),
+});
+export type SnapshotRecord = z.infer<typeof SnapshotRecord>;
+
+export const ListSnapshotsQuery = z.object({
+  limit: limitParameter(50),
+  /** Only the snapshots of this machine. */
+  machine_id: Uuid.optional(),
+  /** Cursor: the id of the last snapshot of the previous page (`next_cursor`). */
+  starting_after: SnapshotId.optional(),
+});
+
+export const ListSnapshotsResponse = z.object({
+  data: z.array(SnapshotRecord),
+  has_more: z.boolean(),
+  next_cursor: z.string().nullable(),
+  request_id: z.string(),
+});
+
+export const DeleteSnapshotResponse = z.object({
+  snapshot_id: z.string(),
+  deleted: z.literal(true),
   request_id: z.string(),
 });

@@ -21,5 +21,10 @@ export type { CancelRun } from './machine-lifecycle.js';
 export { lifecycleRoutes } from './lifecycle-routes.js';
 export { accessRoutes } from './access-routes.js';
 export type { AccessRouteDeps } from './access-routes.js';
-export { SnapshotFiles, SnapshotService, snapshotRoutes } from './snapshots/index.js';
+export {
+  SnapshotCatalog,
+  SnapshotFiles,
+  SnapshotService,
+  snapshotRoutes,
+} from './snapshots/index.js';
 export type { SnapshotRestorer } from './machine-service.js';

@@ -93,6 +93,12 @@ export class SnapshotFiles {
     return text === undefined ? undefined : (JSON.parse(text) as SnapshotManifest);
   }
 
+  /** Removes a snapshot's files, complete or not. */
+  async remove(snapshotId: string): Promise<void> {
+    await rm(this.finalDir(snapshotId), { recursive: true, force: true });
+    await this.removePartial(snapshotId);
+  }
+
   /** Removes what an interrupted capture left. */
   async removePartial(snapshotId: string): Promise<void> {
     await rm(this.partialDir(snapshotId), { recursive: true, force: true });

@@ -1,11 +1,29 @@
-import { MachineIdParams, SnapshotRequest, SnapshotResponse } from '../../contracts/index.js';
+import {
+  DeleteSnapshotResponse,
+  ListSnapshotsQuery,
+  ListSnapshotsResponse,
+  MachineIdParams,
+  SnapshotIdParams,
+  SnapshotRequest,
+  SnapshotResponse,
+} from '../../contracts/index.js';
 import { defineRoute } from '../../http/index.js';
 import type { AnyRoute } from '../../http/index.js';
 import type { WalletService } from '../../wallet/index.js';
+import type { SnapshotCatalog } from './snapshot-catalog.js';
 import type { SnapshotService } from './snapshot-service.js';
 
-/** `POST /v1/machines/{id}/snapshot`: a paid, restorable copy of the machine. */
-export function snapshotRoutes(snapshots: SnapshotService, wallet: WalletService): AnyRoute[] {
+export interface SnapshotRouteDeps {
+  snapshots: SnapshotService;
+  catalog: SnapshotCatalog;
+  wallet: WalletService;
+}
+
+/**
+ * `POST /v1/machines/{id}/snapshot` (the reference's), and this server's extensions to list
+ * and delete snapshots.
+ */
+export function snapshotRoutes({ snapshots, catalog, wallet }: SnapshotRouteDeps): AnyRoute[] {
   return [
     defineRoute({
       method: 'POST',
@@ -35,6 +53,44 @@ export function snapshotRoutes(snapshots: SnapshotService, wallet: WalletService
             credits_charged: snapshot.credits_charged,
             request_id: requestId,
           },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/snapshots',
+      operationId: 'listSnapshots',
+      summary: 'List the organization’s snapshots, newest first',
+      tags: ['machines'],
+      scope: 'machines:read',
+      query: ListSnapshotsQuery,
+      response: ListSnapshotsResponse,
+      handler: async ({ auth, query, requestId }) => {
+        const rows = await catalog.list(auth.organizationId, query.limit + 1, {
+          machineId: query.machine_id,
+          startingAfter: query.starting_after,
+        });
+        const page = rows.slice(0, query.limit);
+        const hasMore = rows.length > query.limit;
+        const nextCursor = hasMore ? (page.at(-1)?.id ?? null) : null;
+        return {
+          body: { data: page, has_more: hasMore, next_cursor: nextCursor, request_id: requestId },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/v1/snapshots/{snapshot_id}',
+      operationId: 'deleteSnapshot',
+      summary: 'Delete a snapshot and its files (its fee is not refunded)',
+      tags: ['machines'],
+      scope: 'snapshots:write',
+      params: SnapshotIdParams,
+      response: DeleteSnapshotResponse,
+      handler: async ({ auth, params, requestId }) => {
+        await catalog.remove(auth.organizationId, params.snapshot_id);
+        return {
+          body: { snapshot_id: params.snapshot_id, deleted: true, request_id: requestId },
         };
       },
     }),
