@@ -230,7 +230,7 @@ export function specOf(row: MachineRow): MachineSpec {
 
 /**
  * VNC authentication reads only the first 8 characters of a password, so it gets 8 random
- * ones (about 47 bits); the port is on loopback only.
+ * ones (48 bits); the port is on loopback only.
  */
 function newVncPassword(): string {
   return randomBytes(6).toString('base64url');
