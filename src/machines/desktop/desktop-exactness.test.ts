@@ -36,14 +36,18 @@ async function eventually(condition: () => boolean): Promise<boolean> {
 /** Gives the focus to the desktop's window of `windowClass`, as a click on it would. */
 async function focus(windowClass: string): Promise<void> {
   const env = { PATH: process.env.PATH ?? '', DISPLAY: driver.displayOf(machineId) ?? '' };
+  // Bounded: `windowactivate --sync` waits for as long as the window does not become active.
+  const options = { env, timeout: 5_000 };
   const found = await eventually(() => {
-    const search = spawnSync('xdotool', ['search', '--onlyvisible', '--class', windowClass], {
-      env,
-    });
+    const search = spawnSync(
+      'xdotool',
+      ['search', '--onlyvisible', '--class', windowClass],
+      options,
+    );
     const window = search.stdout.toString().trim().split('\n').filter(Boolean).at(-1);
     return (
       window !== undefined &&
-      spawnSync('xdotool', ['windowactivate', '--sync', window], { env }).status === 0
+      spawnSync('xdotool', ['windowactivate', '--sync', window], options).status === 0
     );
   });
   expect(found, `a ${windowClass} window on the desktop`).toBe(true);
