@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { Api } from './support/api.js';
 import { tryVncPassword } from './support/rfb-client.js';
 import { useServer } from './support/suite.js';
 
@@ -57,6 +58,24 @@ describe('machine connections', () => {
 
     expect((await api.call('DELETE', `/v1/machines/${machineId}`)).status).toBe(200);
     expect(listenersOn(port)).toEqual([]);
+  });
+
+  it('reaps a crashed server’s VNC server and serves the same password anew', async () => {
+    let { api } = suite;
+    const created = await api.post('/v1/machines', { display_name: 'vnc', desktop_enabled: true });
+    const path = `/v1/machines/${created.body.machine.id}/connection`;
+    const before = (await api.get(path)).body;
+
+    await suite.server.kill('SIGKILL');
+    await suite.server.start();
+    api = suite.api = new Api(suite.server.url, suite.server.adminKey);
+    const after = (await api.get(path)).body;
+
+    expect(after.vnc_password).toBe(before.vnc_password);
+    if (after.vnc_port !== before.vnc_port) {
+      expect(listenersOn(before.vnc_port)).toEqual([]);
+    }
+    expect((await tryVncPassword(after.vnc_port, after.vnc_password)).securityResult).toBe(0);
   });
 
   it('answers nulls for a headless machine, which has no VNC server', async () => {
