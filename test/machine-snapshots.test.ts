@@ -97,6 +97,12 @@ describe.each(testStores)('machine snapshots on %s', (store) => {
       ['ready', 'with notes'],
       ['failed', expect.any(String)],
     ]);
+    const fromFailed = await api.post('/v1/machines', {
+      display_name: 'from a failed snapshot',
+      restore_from_snapshot: true,
+      metadata: { snapshot_id: listed.body.data[1].id },
+    });
+    expect(fromFailed.status).toBe(409);
     const snapshotId = taken.body.snapshot_id as string;
     expect((await api.call('DELETE', `/v1/snapshots/${snapshotId}`)).status).toBe(200);
     expect(existsSync(join(suite.server.dataDir, 'snapshots', snapshotId))).toBe(false);

@@ -93,18 +93,20 @@ export class SnapshotService {
     const named = request.metadata?.[restoreMetadataKey];
     let query = this.deps.store.db
       .selectFrom('machine_snapshots')
-      .select('id')
-      .where('organization_id', '=', organizationId)
-      .where('status', '=', 'ready');
-    if (named !== undefined) {
-      query = query.where('id', '=', named);
-    }
+      .select(['id', 'status'])
+      .where('organization_id', '=', organizationId);
+    query =
+      named === undefined ? query.where('status', '=', 'ready') : query.where('id', '=', named);
     const found = await query
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .executeTakeFirst();
-    if (found) {
+
+    if (found?.status === 'ready') {
       return found.id;
+    }
+    if (found) {
+      throw invalidState(`Snapshot ${found.id} is ${found.status}; only a ready one restores.`);
     }
     if (named !== undefined) {
       throw notFound('snapshot', named);
