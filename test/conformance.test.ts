@@ -44,6 +44,10 @@ const sharedOperations = [
   'stopMachine',
   'restartMachine',
   'updateMachine',
+  'machinesHealth',
+  'getMachinePricing',
+  'getConnectionDetails',
+  'snapshotMachine',
   'createRun',
   'listRuns',
   'getRun',
@@ -333,6 +337,30 @@ describe.skipIf(!referenceFound)('conformance with the Coasty v1 reference', () 
       body: { ttl_minutes: 2 },
     });
     expect(badLease.status).toBe(422);
+  });
+
+  it('answers health, pricing, connections and snapshots in the reference’s shapes', async () => {
+    const { api } = suite;
+    const health = await call(api.withKey(''), 'get', '/v1/machines/health');
+    expect(health.status).toBe(200);
+    const pricing = await call(api, 'get', '/v1/machines/pricing');
+    expect(pricing.body.pricing.one_time.snapshot_credits).toEqual(expect.any(Number));
+
+    const params = { machine_id: await api.machine() };
+    const connection = await call(api, 'get', '/v1/machines/{machine_id}/connection', { params });
+    expect(connection.status).toBe(200);
+    const reader = api.withKey(await scopedKey(['machines:read']));
+    const hidden = await call(reader, 'get', '/v1/machines/{machine_id}/connection', { params });
+    expect(hidden.status).toBe(403);
+
+    await api.topUp(100);
+    const snapshot = await call(api, 'post', '/v1/machines/{machine_id}/snapshot', {
+      params,
+      headers: { 'Idempotency-Key': 'conformance-snapshot' },
+    });
+    expect(snapshot.status).toBe(200);
+    const refused = await call(reader, 'post', '/v1/machines/{machine_id}/snapshot', { params });
+    expect(refused.status).toBe(403);
   });
 
   it('creates, lists, gets, cancels and resumes runs in the shape of RunResponse', async () => {

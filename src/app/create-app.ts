@@ -16,11 +16,16 @@ import {
   MachineActions,
   MachineLifecycle,
   MachineService,
+  SnapshotCatalog,
+  SnapshotFiles,
+  SnapshotService,
   Workspaces,
+  accessRoutes,
   actionRoutes,
   createLocalDrivers,
   lifecycleRoutes,
   machineRoutes,
+  snapshotRoutes,
 } from '../machines/index.js';
 import type { DriverRegistry } from '../machines/index.js';
 import { HttpModel, ModelRegistry } from '../models/index.js';
@@ -86,7 +91,28 @@ export async function createApp(deps: AppDeps): Promise<App> {
     deps.drivers ??
     createLocalDrivers({ dataDir: config.dataDir, chromiumPath: config.chromiumPath, logger });
   const workspaces = new Workspaces(join(config.dataDir, 'machines'));
-  const machines = new MachineService(store, clock, ids, drivers, workspaces, logger);
+  const snapshotFiles = new SnapshotFiles(join(config.dataDir, 'snapshots'));
+  const snapshots: SnapshotService = new SnapshotService({
+    store,
+    clock,
+    ids,
+    logger,
+    wallet,
+    machines: { row: (organizationId, machineId) => machines.row(organizationId, machineId) },
+    drivers,
+    workspaces,
+    files: snapshotFiles,
+    priceCredits: config.snapshotPriceCredits,
+  });
+  const machines: MachineService = new MachineService(
+    store,
+    clock,
+    ids,
+    drivers,
+    workspaces,
+    logger,
+    snapshots,
+  );
   const models = buildModels(config, deps);
   const transitions = new RunTransitions(events, clock);
   const ledger = new StepLedger(events, wallet, clock, config.stepPriceCredits);
@@ -159,6 +185,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...machineRoutes(machines),
     ...actionRoutes(new MachineActions(machines, workspaces, store, clock)),
     ...lifecycleRoutes(lifecycle),
+    ...snapshotRoutes({
+      snapshots,
+      catalog: new SnapshotCatalog(store, snapshotFiles),
+      wallet,
+    }),
+    ...accessRoutes({
+      machines,
+      snapshotPriceCredits: config.snapshotPriceCredits,
+      stepPriceCredits: config.stepPriceCredits,
+    }),
     ...runRoutes({ runs, events, bus, sseHeartbeatMs: config.sseHeartbeatMs }),
   ];
   const version = deps.version ?? '0.1.0';
@@ -180,6 +216,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     logger,
     async start() {
       await drivers.reapOrphans();
+      await snapshots.recover();
       const url = await server.listen({ host: config.host, port: config.port });
       engine.start();
       lifecycle.startSweeping();

@@ -31,6 +31,8 @@ export const ConfigSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** DESKHAND_STEP_PRICE_CREDITS: what one completed agent step costs. Default 5 ($0.05). */
   stepPriceCredits: z.coerce.number().int().min(0).max(1_000_000).default(5),
+  /** DESKHAND_SNAPSHOT_CREDITS: the one-time fee of a machine snapshot. Default 10. */
+  snapshotPriceCredits: z.coerce.number().int().min(0).max(1_000_000).default(10),
   /** DESKHAND_WORKERS: runs driven at once by this server. Default 8. */
   workers: z.coerce.number().int().min(1).max(256).default(8),
   /** DESKHAND_DEFAULT_MODEL: the model of a run that names none. */
@@ -69,6 +71,7 @@ const environmentNames: Record<keyof Config, string> = {
   adminKey: 'DESKHAND_ADMIN_KEY',
   logLevel: 'DESKHAND_LOG_LEVEL',
   stepPriceCredits: 'DESKHAND_STEP_PRICE_CREDITS',
+  snapshotPriceCredits: 'DESKHAND_SNAPSHOT_CREDITS',
   workers: 'DESKHAND_WORKERS',
   defaultModel: 'DESKHAND_DEFAULT_MODEL',
   httpModelUrl: 'DESKHAND_HTTP_MODEL_URL',

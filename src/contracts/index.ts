@@ -35,6 +35,17 @@ export {
   machineStatuses,
 } from './machines.js';
 export {
+  ConnectionDetailsFull,
+  DeleteSnapshotResponse,
+  ListSnapshotsQuery,
+  ListSnapshotsResponse,
+  MachinePricingResponse,
+  SnapshotIdParams,
+  SnapshotRecord,
+  SnapshotRequest,
+  SnapshotResponse,
+} from './machine-access.js';
+export {
   ListRunsQuery,
   ListRunsResponse,
   LlmConfig,

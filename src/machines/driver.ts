@@ -60,6 +60,8 @@ export interface MachineSpec {
   desktopEnabled: boolean;
   screenWidth: number;
   screenHeight: number;
+  /** The password of the machine's VNC server; a desktop without one offers no VNC. */
+  vncPassword?: string;
 }
 
 /** Brings machines up and down on one kind of infrastructure. */
@@ -71,6 +73,13 @@ export interface MachineDriver {
   destroy(machineId: string): Promise<void>;
   /** The handle the run engine drives; the machine must have been started. */
   open(machineId: string): Promise<Machine>;
+  /**
+   * Where the machine's browser keeps its profile on this host, for snapshots and restores;
+   * undefined when its browser keeps nothing on disk.
+   */
+  profileDirOf?(machineId: string): string | undefined;
+  /** The loopback port of the started machine's VNC server; undefined when it has none. */
+  vncPortOf?(machineId: string): number | undefined;
   /** Releases everything the driver holds, at server shutdown. */
   close(): Promise<void>;
 }

@@ -19,3 +19,12 @@ export type { DriverRegistry, RegistryOptions } from './registry.js';
 export { MachineLifecycle } from './machine-lifecycle.js';
 export type { CancelRun } from './machine-lifecycle.js';
 export { lifecycleRoutes } from './lifecycle-routes.js';
+export { accessRoutes } from './access-routes.js';
+export type { AccessRouteDeps } from './access-routes.js';
+export {
+  SnapshotCatalog,
+  SnapshotFiles,
+  SnapshotService,
+  snapshotRoutes,
+} from './snapshots/index.js';
+export type { SnapshotRestorer } from './machine-service.js';

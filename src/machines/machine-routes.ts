@@ -11,15 +11,18 @@ import { defineRoute } from '../http/index.js';
 import type { AnyRoute } from '../http/index.js';
 import type { MachineService } from './machine-service.js';
 
-const noConnection = {
-  public_ip: null,
-  ssh_port: null,
-  ssh_username: null,
-  vnc_port: null,
-  websocket_port: null,
-  has_ssh_key: false,
-  has_vnc_password: false,
-};
+/** What the provision response may say about connecting: the secrets are left out. */
+function redactedConnection(vnc: { port: number } | undefined) {
+  return {
+    public_ip: null,
+    ssh_port: null,
+    ssh_username: null,
+    vnc_port: vnc?.port ?? null,
+    websocket_port: null,
+    has_ssh_key: false,
+    has_vnc_password: vnc !== undefined,
+  };
+}
 
 export function machineRoutes(machines: MachineService): AnyRoute[] {
   return [
@@ -35,7 +38,10 @@ export function machineRoutes(machines: MachineService): AnyRoute[] {
       response: ProvisionResponse,
       handler: async ({ auth, body, requestId }) => {
         const machine = await machines.create(auth.organizationId, body);
-        return { body: { machine, connection: noConnection, request_id: requestId } };
+        const vnc = await machines.vncOf(auth.organizationId, machine.id);
+        return {
+          body: { machine, connection: redactedConnection(vnc), request_id: requestId },
+        };
       },
     }),
     defineRoute({

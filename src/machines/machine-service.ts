@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import type { Selectable } from 'kysely';
 
 import type { Clock, IdGenerator } from '../core/index.js';
@@ -14,6 +16,13 @@ export type MachineRow = Selectable<Database['machines']>;
 
 const defaultScreen = { width: 1280, height: 800 };
 
+/** Fills a machine being created from a snapshot (see `snapshots/`). */
+export interface SnapshotRestorer {
+  /** The snapshot the request restores; refuses a request that names none that exists. */
+  pick(organizationId: string, request: ProvisionRequest): Promise<string>;
+  restore(snapshotId: string, machineId: string, desktopEnabled: boolean): Promise<void>;
+}
+
 /** Machines of each organization: their records, and their sandboxes through a driver. */
 export class MachineService {
   constructor(
@@ -23,10 +32,14 @@ export class MachineService {
     private readonly drivers: DriverRegistry,
     private readonly workspaces: Workspaces,
     private readonly logger: Logger,
+    private readonly snapshots?: SnapshotRestorer,
   ) {}
 
   async create(organizationId: string, request: ProvisionRequest): Promise<MachineRecord> {
     refuseUnsupported(request);
+    const snapshotId = request.restore_from_snapshot
+      ? await this.snapshotToRestore(organizationId, request)
+      : undefined;
     const now = this.clock.now().toISOString();
     const row: MachineRow = {
       id: this.ids.uuid(),
@@ -43,10 +56,14 @@ export class MachineService {
       deleted_at: null,
       ttl_minutes: request.ttl_minutes ?? null,
       auto_destroy_at: leaseEnd(this.clock.now(), request.ttl_minutes ?? null),
+      vnc_password: request.desktop_enabled ? newVncPassword() : null,
     };
     await this.store.db.insertInto('machines').values(row).execute();
 
     try {
+      if (snapshotId !== undefined) {
+        await this.snapshots?.restore(snapshotId, row.id, request.desktop_enabled);
+      }
       await this.driverOf(row).start(specOf(row));
     } catch (error) {
       this.logger.error({ err: error, machine_id: row.id }, 'machine failed to start');
@@ -129,6 +146,24 @@ export class MachineService {
     return driver.open(machineId);
   }
 
+  /**
+   * The machine's VNC server, started with its desktop (and brought back up if the server
+   * restarted): its loopback port and password. Undefined for a machine without one, or one
+   * that is not running.
+   */
+  async vncOf(
+    organizationId: string,
+    machineId: string,
+  ): Promise<{ port: number; password: string } | undefined> {
+    const row = await this.row(organizationId, machineId);
+    if (row.vnc_password === null || row.status !== 'running') {
+      return undefined;
+    }
+    await this.open(machineId);
+    const port = this.driverOf(row).vncPortOf?.(machineId);
+    return port === undefined ? undefined : { port, password: row.vnc_password };
+  }
+
   /** The record, if the organization owns a machine that is not deleted; else a 404. */
   async row(organizationId: string, machineId: string): Promise<MachineRow> {
     const row = await this.store.db
@@ -142,6 +177,15 @@ export class MachineService {
       throw notFound('machine', machineId);
     }
     return row;
+  }
+
+  private async snapshotToRestore(organizationId: string, request: ProvisionRequest) {
+    if (!this.snapshots) {
+      throw new AppError('VALIDATION_ERROR', 'This server does not restore snapshots.', {
+        details: { field: 'body.restore_from_snapshot' },
+      });
+    }
+    return this.snapshots.pick(organizationId, request);
   }
 
   private driverOf(row: MachineRow): MachineDriver {
@@ -180,7 +224,16 @@ export function specOf(row: MachineRow): MachineSpec {
     desktopEnabled: row.desktop_enabled === 1,
     screenWidth: row.screen_width,
     screenHeight: row.screen_height,
+    vncPassword: row.vnc_password ?? undefined,
   };
+}
+
+/**
+ * VNC authentication reads only the first 8 characters of a password, so it gets 8 random
+ * ones (48 bits); the port is on loopback only.
+ */
+function newVncPassword(): string {
+  return randomBytes(6).toString('base64url');
 }
 
 export function toRecord(row: MachineRow): MachineRecord {

@@ -36,7 +36,8 @@ export class Workspaces {
     await Promise.all([...this.open.values()].map((workspace) => workspace.terminal.closeAll()));
   }
 
-  private homeOf(machineId: string): string {
+  /** The machine's home directory, whether or not it exists yet. */
+  homeOf(machineId: string): string {
     return join(this.rootDir, machineId, 'home');
   }
 }

@@ -8,6 +8,7 @@ import type { Kysely, Migration } from 'kysely';
 export const migrations: Record<string, Migration> = {
   '0001_initial': { up: createInitialSchema },
   '0002_machine_leases': { up: addMachineLeases },
+  '0005_machine_snapshots': { up: addMachineSnapshots },
 };
 
 async function createInitialSchema(db: Kysely<unknown>): Promise<void> {
@@ -217,4 +218,27 @@ async function createWebhookTables(db: Kysely<unknown>): Promise<void> {
 async function addMachineLeases(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('machines').addColumn('ttl_minutes', 'integer').execute();
   await db.schema.alterTable('machines').addColumn('auto_destroy_at', 'text').execute();
+}
+
+async function addMachineSnapshots(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('machine_snapshots')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('organization_id', 'text', (c) => c.notNull())
+    .addColumn('machine_id', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('desktop_enabled', 'integer', (c) => c.notNull())
+    .addColumn('credits_charged', 'integer', (c) => c.notNull())
+    .addColumn('size_bytes', 'bigint')
+    .addColumn('error', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('completed_at', 'text')
+    .execute();
+  await db.schema
+    .createIndex('machine_snapshots_by_organization')
+    .on('machine_snapshots')
+    .columns(['organization_id', 'status', 'created_at'])
+    .execute();
+  await db.schema.alterTable('machines').addColumn('vnc_password', 'text').execute();
 }

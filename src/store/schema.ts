@@ -15,6 +15,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  machine_snapshots: MachineSnapshotsTable;
 }
 
 export interface OrganizationsTable {
@@ -51,6 +52,8 @@ export interface MachinesTable {
   ttl_minutes: number | null;
   /** When the machine's lease runs out and it is deleted; NULL for no lease. */
   auto_destroy_at: string | null;
+  /** The password of the machine's VNC server; NULL for a machine without a desktop. */
+  vnc_password: string | null;
 }
 
 export interface RunsTable {
@@ -179,4 +182,20 @@ export interface WebhookAttemptsTable {
   status_code: number | null;
   error: string | null;
   signature_timestamp: number;
+}
+
+export interface MachineSnapshotsTable {
+  id: string;
+  organization_id: string;
+  /** The machine it was taken of; that machine may have been deleted since. */
+  machine_id: string;
+  name: string;
+  /** `creating` while files are copied, then `ready` or `failed` (its fee refunded). */
+  status: string;
+  desktop_enabled: number;
+  credits_charged: number;
+  size_bytes: number | null;
+  error: string | null;
+  created_at: string;
+  completed_at: string | null;
 }

@@ -55,4 +55,19 @@ describe.each(unitTestStores)('the wallet on %s', (kind) => {
     expect(outcomes.filter((outcome) => outcome.kind === 'insufficient')).toHaveLength(6);
     expect(await wallet.balance('org_b')).toBe(3);
   });
+
+  it('takes a one-time fee once per key and gives it back once', async () => {
+    const fee = (key: string, price: number) =>
+      transaction(store, (trx) => wallet.chargeFee(trx, 'org_b', key, price));
+    const refundFee = (key: string) =>
+      transaction(store, (trx) => wallet.refundFee(trx, 'org_b', key));
+
+    expect(await fee('snapshot:a', 50)).toEqual({ kind: 'insufficient', balance: 3 });
+    expect(await fee('snapshot:a', 2)).toEqual({ kind: 'charged', balanceAfter: 1 });
+    expect(await fee('snapshot:a', 2)).toEqual({ kind: 'already_charged' });
+    expect(await refundFee('snapshot:a')).toBe(2);
+    expect(await refundFee('snapshot:a')).toBe(0);
+    expect(await refundFee('snapshot:never-charged')).toBe(0);
+    expect(await wallet.balance('org_b')).toBe(3);
+  });
 });

@@ -117,6 +117,63 @@ export class WalletService {
     return lastChargeCredits;
   }
 
+  /**
+   * Takes a one-time fee, such as a snapshot's, named by `feeKey` (`snapshot:<id>`): once per
+   * key, so a repeated request cannot charge it twice. A price of 0 records nothing.
+   */
+  async chargeFee(
+    trx: Trx,
+    organizationId: string,
+    feeKey: string,
+    priceCredits: number,
+  ): Promise<ChargeOutcome> {
+    if (await this.hasEntry(trx, `fee:${feeKey}`)) {
+      return { kind: 'already_charged' };
+    }
+    await this.ensureWallet(trx, organizationId);
+    const balanceAfter = await this.adjust(trx, organizationId, -priceCredits);
+    if (balanceAfter === undefined) {
+      return { kind: 'insufficient', balance: await this.balance(organizationId, trx) };
+    }
+    if (priceCredits > 0) {
+      await this.record(trx, organizationId, {
+        id: this.ids.prefixed('chg', 8),
+        kind: 'charge',
+        amountCredits: -priceCredits,
+        balanceAfter,
+        runId: null,
+        step: null,
+        uniqueKey: `fee:${feeKey}`,
+      });
+    }
+    return { kind: 'charged', balanceAfter };
+  }
+
+  /** Gives back a fee taken by `chargeFee`, at most once; returns the credits given back. */
+  async refundFee(trx: Trx, organizationId: string, feeKey: string): Promise<number> {
+    const charge = await trx
+      .selectFrom('ledger_entries')
+      .select('amount_credits')
+      .where('unique_key', '=', `fee:${feeKey}`)
+      .executeTakeFirst();
+    if (!charge || (await this.hasEntry(trx, `refund:fee:${feeKey}`))) {
+      return 0;
+    }
+
+    const credits = -Number(charge.amount_credits);
+    const balanceAfter = (await this.adjust(trx, organizationId, credits)) ?? 0;
+    await this.record(trx, organizationId, {
+      id: this.ids.prefixed('rfd', 8),
+      kind: 'refund',
+      amountCredits: credits,
+      balanceAfter,
+      runId: null,
+      step: null,
+      uniqueKey: `refund:fee:${feeKey}`,
+    });
+    return credits;
+  }
+
   /** Newest first; `startingAfter` continues after that entry of an earlier page. */
   async ledger(
     organizationId: string,
@@ -187,6 +244,15 @@ export class WalletService {
       .returning('balance_credits')
       .executeTakeFirst();
     return row?.balance_credits;
+  }
+
+  private async hasEntry(trx: Trx, uniqueKey: string): Promise<boolean> {
+    const row = await trx
+      .selectFrom('ledger_entries')
+      .select('id')
+      .where('unique_key', '=', uniqueKey)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   private async stepEntries(trx: Trx, runId: string, step: number) {

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 
 import { invalidState } from '../../errors/index.js';
 import { createDesktopMachine } from './desktop-machine.js';
@@ -64,6 +64,7 @@ class LocalDesktopDriver implements DesktopDriver {
   // Promises rather than sessions, so two concurrent starts of one machine share one launch.
   private readonly sessions = new Map<string, Promise<DesktopSession>>();
   private readonly displays = new Map<string, number>();
+  private readonly vncPorts = new Map<string, number>();
   private readonly owner: Promise<StateOwner> = currentOwner();
 
   constructor(private readonly options: DesktopDriverOptions) {
@@ -87,6 +88,9 @@ class LocalDesktopDriver implements DesktopDriver {
     try {
       const session = await launching;
       this.displays.set(spec.id, session.displayNumber);
+      if (session.vncPort !== undefined) {
+        this.vncPorts.set(spec.id, session.vncPort);
+      }
       this.options.logger?.info(
         { machineId: spec.id, display: session.displayNumber },
         'desktop machine ready',
@@ -103,6 +107,7 @@ class LocalDesktopDriver implements DesktopDriver {
     const launching = this.sessions.get(machineId);
     this.sessions.delete(machineId);
     this.displays.delete(machineId);
+    this.vncPorts.delete(machineId);
 
     const session = await launching?.catch(() => undefined);
     if (session !== undefined) {
@@ -155,6 +160,14 @@ class LocalDesktopDriver implements DesktopDriver {
       );
     }
     return { machineIds };
+  }
+
+  profileDirOf(machineId: string): string {
+    return join(machineDir(this.options.stateDir, machineId), 'profile');
+  }
+
+  vncPortOf(machineId: string): number | undefined {
+    return this.vncPorts.get(machineId);
   }
 
   displayOf(machineId: string): string | undefined {

@@ -1,9 +1,16 @@
 import { abortableDelay } from '../browser/abort.js';
 import { performDesktopAction } from './desktop-actions.js';
+import { encodeJpeg } from './jpeg.js';
 import { runToolOrThrow } from './run-tool.js';
 import { decodeXwd, encodePng } from './xwd-png.js';
 import type { AgentAction } from '../../contracts/actions.js';
-import type { ActionOutcome, CallOptions, Machine, Observation } from '../driver.js';
+import type {
+  ActionOutcome,
+  CallOptions,
+  Machine,
+  Observation,
+  ObserveOptions,
+} from '../driver.js';
 import type { DesktopSession } from './desktop-session.js';
 
 /** Pause between two captures of the settle check; one frame at 20 fps. */
@@ -27,7 +34,7 @@ export function createDesktopMachine(session: DesktopSession, settleTimeoutMs: n
 async function observe(
   session: DesktopSession,
   settleTimeoutMs: number,
-  { signal }: CallOptions,
+  { signal, format = 'png' }: ObserveOptions,
 ): Promise<Observation> {
   const deadline = Date.now() + settleTimeoutMs;
   let previous = await capture(session, signal);
@@ -44,9 +51,9 @@ async function observe(
   }
 
   const image = decodeXwd(previous);
-  const data = await encodePng(image);
+  const data = format === 'jpeg' ? encodeJpeg(image) : await encodePng(image);
   signal.throwIfAborted();
-  return { screenshot: { format: 'png', data, width: image.width, height: image.height }, settled };
+  return { screenshot: { format, data, width: image.width, height: image.height }, settled };
 }
 
 const CAPTURE_ATTEMPTS = 3;

@@ -9,6 +9,7 @@ import { startDisplay, stopDisplay } from './display.js';
 import { writeState } from './machine-state.js';
 import { killGroup, sleep, spawnGroup } from './processes.js';
 import { runTool } from './run-tool.js';
+import { startVncServer } from './vnc-server.js';
 import type { MachineSpec } from '../driver.js';
 import type { XDisplay } from './display.js';
 import type { MachineState, StateOwner } from './machine-state.js';
@@ -30,6 +31,7 @@ const CHROMIUM_WINDOW_TIMEOUT_MS = 30_000;
 export class DesktopSession {
   private readonly processes: GroupProcess[] = [];
   private display: XDisplay | undefined;
+  private vnc: { port: number } | undefined;
 
   private constructor(
     readonly spec: MachineSpec,
@@ -50,6 +52,16 @@ export class DesktopSession {
 
   get displayNumber(): number {
     return this.display?.number ?? -1;
+  }
+
+  /** The loopback port of the machine's VNC server; undefined when it has none. */
+  get vncPort(): number | undefined {
+    return this.vnc?.port;
+  }
+
+  /** Where Chromium keeps this machine's profile. */
+  get profileDir(): string {
+    return join(this.settings.dir, 'profile');
   }
 
   /** The environment X tools run with to reach this machine's display. */
@@ -93,6 +105,13 @@ export class DesktopSession {
     await this.startProcess('xterm', 'xterm', ['-geometry', '100x30+40+40']);
     await this.startProcess('chromium', this.settings.chromiumPath, this.chromiumArgs());
     await this.waitFor('chromium', CHROMIUM_WINDOW_TIMEOUT_MS, () => this.chromiumWindowShown());
+
+    if (this.spec.vncPassword !== undefined) {
+      const vnc = await startVncServer(this.displayNumber, this.spec.vncPassword, dir, this.env);
+      this.processes.push(vnc.process);
+      this.vnc = { port: vnc.port };
+      await this.saveState();
+    }
   }
 
   private chromiumArgs(): string[] {
@@ -110,7 +129,7 @@ export class DesktopSession {
       '--disable-domain-reliability',
       '--no-pings',
       '--password-store=basic',
-      `--user-data-dir=${join(this.settings.dir, 'profile')}`,
+      `--user-data-dir=${this.profileDir}`,
       '--window-position=0,0',
       `--window-size=${width},${height}`,
       '--start-maximized',
