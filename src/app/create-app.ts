@@ -19,6 +19,7 @@ import {
   Workspaces,
   actionRoutes,
   createLocalDrivers,
+  MachineUsers,
   lifecycleRoutes,
   machineRoutes,
 } from '../machines/index.js';
@@ -82,10 +83,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const bus = new EventBus();
   const events = new EventLog(store, clock, bus);
   const wallet = new WalletService(store, clock, ids);
+  const users = new MachineUsers({ dataDir: config.dataDir, logger });
   const drivers =
     deps.drivers ??
-    createLocalDrivers({ dataDir: config.dataDir, chromiumPath: config.chromiumPath, logger });
-  const workspaces = new Workspaces(join(config.dataDir, 'machines'));
+    createLocalDrivers({
+      dataDir: config.dataDir,
+      chromiumPath: config.chromiumPath,
+      logger,
+      users,
+    });
+  const workspaces = new Workspaces(join(config.dataDir, 'machines'), users);
   const machines = new MachineService(store, clock, ids, drivers, workspaces, logger);
   const models = buildModels(config, deps);
   const transitions = new RunTransitions(events, clock);

@@ -19,3 +19,5 @@ export type { DriverRegistry, RegistryOptions } from './registry.js';
 export { MachineLifecycle } from './machine-lifecycle.js';
 export type { CancelRun } from './machine-lifecycle.js';
 export { lifecycleRoutes } from './lifecycle-routes.js';
+export { MachineUsers } from './users/index.js';
+export type { MachineUser } from './users/index.js';

@@ -2,14 +2,17 @@
  * One running desktop machine: an X display with openbox, an xterm and a headful Chromium,
  * each in its own process group, recorded in the machine's pid file as they start.
  */
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+import { giveTo } from '../users/index.js';
 
 import { startDisplay, stopDisplay } from './display.js';
 import { writeState } from './machine-state.js';
 import { killGroup, sleep, spawnGroup } from './processes.js';
 import { runTool } from './run-tool.js';
 import type { MachineSpec } from '../driver.js';
+import type { MachineUser } from '../users/index.js';
 import type { XDisplay } from './display.js';
 import type { MachineState, StateOwner } from './machine-state.js';
 import type { GroupProcess, MachineEnv } from './processes.js';
@@ -19,6 +22,8 @@ export interface SessionSettings {
   /** `<stateDir>/<machineId>`: home, browser profile and pid file live here. */
   dir: string;
   owner: StateOwner;
+  /** Who openbox, the xterm and Chromium run as; Xvfb stays the server's. */
+  user: MachineUser;
 }
 
 // Everything a machine's programs may see; the server's environment (and its secrets) stays out.
@@ -58,6 +63,7 @@ export class DesktopSession {
     return {
       PATH: MACHINE_PATH,
       HOME: home,
+      USER: this.settings.user.name,
       LANG: 'C.UTF-8',
       DISPLAY: `:${this.displayNumber}`,
       XDG_CONFIG_HOME: join(home, '.config'),
@@ -78,8 +84,7 @@ export class DesktopSession {
   }
 
   private async startAll(): Promise<void> {
-    const { dir } = this.settings;
-    await mkdir(join(dir, 'home'), { recursive: true, mode: 0o700 });
+    await this.makeDirs();
     await this.saveState();
 
     const { screenWidth: width, screenHeight: height } = this.spec;
@@ -93,6 +98,22 @@ export class DesktopSession {
     await this.startProcess('xterm', 'xterm', ['-geometry', '100x30+40+40']);
     await this.startProcess('chromium', this.settings.chromiumPath, this.chromiumArgs());
     await this.waitFor('chromium', CHROMIUM_WINDOW_TIMEOUT_MS, () => this.chromiumWindowShown());
+  }
+
+  /**
+   * The machine's user owns its home and profile; the directory around them, with the pid
+   * file, stays the server's, which a machine's user may only pass through.
+   */
+  private async makeDirs(): Promise<void> {
+    const { dir, user } = this.settings;
+    const mode = user.isolated ? 0o711 : 0o700;
+    await mkdir(dir, { recursive: true, mode });
+    await chmod(dir, mode);
+    if (user.isolated) {
+      await chmod(dirname(dir), 0o711);
+    }
+    await giveTo(join(dir, 'home'), user);
+    await giveTo(join(dir, 'profile'), user);
   }
 
   private chromiumArgs(): string[] {
@@ -119,7 +140,9 @@ export class DesktopSession {
   }
 
   private async startProcess(name: string, command: string, args: string[]): Promise<void> {
-    const started = await spawnGroup(name, command, args, this.env);
+    const { user } = this.settings;
+    const runAs = user.isolated ? { uid: user.uid, gid: user.gid } : undefined;
+    const started = await spawnGroup(name, command, args, this.env, runAs);
     this.processes.push(started);
     await this.saveState();
   }
