@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { giveTo } from '../users/index.js';
 
 import { startDisplay, stopDisplay } from './display.js';
+import { writeXauthority } from './xauthority.js';
 import { writeState } from './machine-state.js';
 import { killGroup, sleep, spawnGroup } from './processes.js';
 import { runTool } from './run-tool.js';
@@ -57,6 +58,11 @@ export class DesktopSession {
     return this.display?.number ?? -1;
   }
 
+  /** The display's cookie, which the machine's user and the server can read. */
+  private get xauthorityPath(): string {
+    return join(this.settings.dir, 'xauthority');
+  }
+
   /** The environment X tools run with to reach this machine's display. */
   get env(): MachineEnv {
     const home = join(this.settings.dir, 'home');
@@ -66,6 +72,7 @@ export class DesktopSession {
       USER: this.settings.user.name,
       LANG: 'C.UTF-8',
       DISPLAY: `:${this.displayNumber}`,
+      XAUTHORITY: this.xauthorityPath,
       XDG_CONFIG_HOME: join(home, '.config'),
       XDG_CACHE_HOME: join(home, '.cache'),
     };
@@ -88,7 +95,8 @@ export class DesktopSession {
     await this.saveState();
 
     const { screenWidth: width, screenHeight: height } = this.spec;
-    this.display = await startDisplay(width, height, { PATH: MACHINE_PATH });
+    const env = { PATH: MACHINE_PATH, XAUTHORITY: this.xauthorityPath };
+    this.display = await startDisplay(width, height, env);
     await this.saveState();
 
     await this.startProcess('openbox', 'openbox', []);
@@ -114,6 +122,7 @@ export class DesktopSession {
     }
     await giveTo(join(dir, 'home'), user);
     await giveTo(join(dir, 'profile'), user);
+    await writeXauthority(this.xauthorityPath, user.isolated ? user : undefined);
   }
 
   private chromiumArgs(): string[] {
