@@ -58,7 +58,8 @@ export class MachineWorkspace {
     this.user = options.user;
     const runAs = options.user && { uid: options.user.uid, gid: options.user.gid };
     const userName = options.user && { USER: options.user.name, LOGNAME: options.user.name };
-    this.files = new WorkspaceFiles(this.homeDir, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    this.files = new WorkspaceFiles(this.homeDir, maxFileBytes, runAs);
     this.terminal = new WorkspaceTerminal({
       shell: options.shell ?? '/bin/bash',
       homeDir: this.homeDir,
