@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -104,4 +105,36 @@ describe.skipIf(!asRoot)('machines with Unix users of their own', () => {
     const names = (await readPasswd()).map((user) => user.name);
     expect(names).toContain(userNameOf(b));
   });
+});
+
+describe('machines sharing the server user', () => {
+  function recordingLogger() {
+    const warnings: string[] = [];
+    return { warnings, warn: (_: object, message: string) => warnings.push(message) };
+  }
+
+  it('says so at start when isolation is off, and runs machines as the server user', async () => {
+    const logger = recordingLogger();
+    const shared = new MachineUsers({ dataDir, logger, isolate: false });
+
+    expect(await shared.prepare()).toEqual({ removedUsers: [] });
+    expect(logger.warnings).toEqual([expect.stringMatching(/share the server's Unix user/)]);
+    expect(await shared.ensure(randomUUID())).toMatchObject({
+      name: userInfo().username,
+      isolated: false,
+    });
+  });
+
+  it.skipIf(!asRoot)(
+    'falls back, saying why, when the data dir sits in a closed folder',
+    async () => {
+      const closed = join(dataDir, 'closed');
+      await mkdir(closed, { mode: 0o700 });
+      const logger = recordingLogger();
+      const shared = new MachineUsers({ dataDir: join(closed, 'data'), logger });
+
+      expect(await shared.isolated()).toBe(false);
+      expect(logger.warnings).toEqual([expect.stringContaining(`${closed} is closed`)]);
+    },
+  );
 });
