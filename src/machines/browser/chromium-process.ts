@@ -2,17 +2,17 @@
  * Launching one machine's Chromium, as its user, on its profile under the data dir; and
  * finding the ones a crashed server left running.
  */
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { chown, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { chromium } from 'playwright-core';
 import type { BrowserContext } from 'playwright-core';
 
 import { killGroup } from '../desktop/index.js';
-import { runAsWrapper } from '../users/index.js';
+import { giveTo, runAsWrapper } from '../users/index.js';
 import { describePlaywrightError } from './browser-actions.js';
 import type { MachineSpec } from '../driver.js';
-import type { MachineUsers } from '../users/index.js';
+import type { MachineUser, MachineUsers } from '../users/index.js';
 
 /** The profile's folder inside the machine's directory. */
 export const PROFILE_DIR = 'browser-profile';
@@ -48,6 +48,7 @@ export async function launchMachineChromium(
   // Downloads and other artifacts stay with the machine, not in the server's temp dir.
   const artifactsDir = await users.ownDir(spec.id, 'browser-artifacts');
   await releaseProfile(profileDir, spec.id, users.machinesDir);
+  await presetProfile(profileDir, user);
   const runAs = await runAsWrapper(users.binDir, executablePath, user);
 
   const home = users.homeOf(spec.id);
@@ -67,6 +68,25 @@ export async function launchMachineChromium(
       throw new Error(`Chromium failed to start from ${executablePath}: ${reason}`, {
         cause: error,
       });
+    });
+}
+
+/**
+ * A new profile starts with network prediction off: a normal profile (unlike an incognito
+ * context) preconnects to sites it expects a visit to, opening sockets no page asked for.
+ */
+async function presetProfile(profileDir: string, user: MachineUser): Promise<void> {
+  const defaultDir = join(profileDir, 'Default');
+  const preferences = JSON.stringify({ net: { network_prediction_options: 2 } });
+  await giveTo(defaultDir, user);
+  await writeFile(join(defaultDir, 'Preferences'), preferences, { flag: 'wx', mode: 0o600 })
+    .then(() =>
+      user.isolated ? chown(join(defaultDir, 'Preferences'), user.uid, user.gid) : undefined,
+    )
+    .catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw error;
+      }
     });
 }
 
