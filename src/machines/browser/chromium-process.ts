@@ -19,6 +19,8 @@ export const PROFILE_DIR = 'browser-profile';
 
 // Headless without a GPU or sandbox (containers rarely allow one), and none of the
 // background traffic a desktop Chromium sends to Google on its own.
+// LIMITATION: without Chromium's sandbox a compromised renderer has all of the machine user's
+// rights (not more); user namespaces on the host would let the sandbox run.
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

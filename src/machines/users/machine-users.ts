@@ -33,6 +33,9 @@ const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 // The entries of the data dir machine users must reach; everything else is closed to them.
 const MACHINE_DIRS = new Set(['machines', 'desktops']);
 
+// LIMITATION: a machine's user still shares the host's network, process list, /tmp and
+// world-readable files, and has no CPU or memory bound; namespaces (bubblewrap) and a cgroup
+// per machine would close those.
 /**
  * One unprivileged Unix user per machine (`deskhand-<first 12 hex digits of its id>`), whose
  * passwd home is the machine's home under this data dir: that is how the users of this server

@@ -39,6 +39,8 @@ export async function findUser(name: string): Promise<PasswdEntry | undefined> {
 }
 
 /** Adds a system user with a group of its own, bash as its shell and no home made for it. */
+// LIMITATION: system uids (100–999 on Debian) are few and shared with every server on the
+// host; a uid range of our own (useradd -K SYS_UID_MIN=…) would widen it.
 export function addUser(name: string, homeDir: string, comment: string): Promise<void> {
   const args = ['--system', '--user-group', '--no-create-home', '--home-dir', homeDir];
   return changeUsers('useradd', [...args, '--shell', '/bin/bash', '--comment', comment, name]);
