@@ -2,14 +2,15 @@
  * Launching one machine's Chromium, as its user, on its profile under the data dir; and
  * finding the ones a crashed server left running.
  */
-import { chown, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { chown, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 import { chromium } from 'playwright-core';
 import type { BrowserContext } from 'playwright-core';
 
 import { killGroup } from '../desktop/index.js';
-import { giveTo, runAsWrapper } from '../users/index.js';
+import { runAsWrapper } from '../users/index.js';
 import { describePlaywrightError } from './browser-actions.js';
 import type { MachineSpec } from '../driver.js';
 import type { MachineUser, MachineUsers } from '../users/index.js';
@@ -46,11 +47,10 @@ export async function launchMachineChromium(
   executablePath: string,
 ): Promise<BrowserContext> {
   const user = await users.ensure(spec.id);
-  const profileDir = await users.ownDir(spec.id, PROFILE_DIR);
+  const profileDir = await machineProfile(dirname(users.homeOf(spec.id)), user);
   // Downloads and other artifacts stay with the machine, not in the server's temp dir.
   const artifactsDir = await users.ownDir(spec.id, 'browser-artifacts');
   await releaseProfile(profileDir, spec.id, users.machinesDir);
-  await presetProfile(profileDir, user);
   const runAs = await runAsWrapper(users.binDir, executablePath, user);
 
   const home = users.homeOf(spec.id);
@@ -74,22 +74,32 @@ export async function launchMachineChromium(
 }
 
 /**
- * A new profile starts with network prediction off: a normal profile (unlike an incognito
- * context) preconnects to sites it expects a visit to, opening sockets no page asked for.
+ * The machine's profile, made on first launch with network prediction off: a normal profile
+ * (unlike an incognito context) preconnects to sites it expects a visit to, opening sockets
+ * no page asked for. It is built aside while only the server can enter it, handed to the
+ * machine's user innermost first, then moved in place, so no path the server follows passes
+ * through a directory the machine could have changed.
  */
-async function presetProfile(profileDir: string, user: MachineUser): Promise<void> {
-  const defaultDir = join(profileDir, 'Default');
-  const preferences = JSON.stringify({ net: { network_prediction_options: 2 } });
-  await giveTo(defaultDir, user);
-  await writeFile(join(defaultDir, 'Preferences'), preferences, { flag: 'wx', mode: 0o600 })
-    .then(() =>
-      user.isolated ? chown(join(defaultDir, 'Preferences'), user.uid, user.gid) : undefined,
-    )
-    .catch((error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw error;
-      }
-    });
+async function machineProfile(machineDir: string, user: MachineUser): Promise<string> {
+  const profileDir = join(machineDir, PROFILE_DIR);
+  if ((await lstat(profileDir).catch(() => undefined)) !== undefined) {
+    return profileDir;
+  }
+
+  const staging = join(machineDir, `.${PROFILE_DIR}-${randomUUID()}`);
+  const preferences = join(staging, 'Default', 'Preferences');
+  await mkdir(dirname(preferences), { recursive: true, mode: 0o700 });
+  await writeFile(preferences, JSON.stringify({ net: { network_prediction_options: 2 } }), {
+    mode: 0o600,
+  });
+  if (user.isolated) {
+    for (const path of [preferences, dirname(preferences), staging]) {
+      await chown(path, user.uid, user.gid);
+    }
+  }
+  // A concurrent launch that won the race has made the profile already.
+  await rename(staging, profileDir).catch(() => rm(staging, { recursive: true, force: true }));
+  return profileDir;
 }
 
 /** Removes the locks a dead Chromium left on the profile; refuses one a live Chromium uses. */

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { invalidState } from '../../errors/index.js';
 import { MachineUsers } from '../users/index.js';
 import { createDesktopMachine } from './desktop-machine.js';
-import { DesktopSession } from './desktop-session.js';
+import { DesktopSession, removeMachineDir } from './desktop-session.js';
 import {
   currentOwner,
   listMachineDirs,
@@ -117,7 +117,8 @@ class LocalDesktopDriver implements DesktopDriver {
 
     // Not started by this instance: whatever a pid file names for it is still ours to end.
     const dir = machineDir(this.options.stateDir, machineId);
-    await reapMachineDir(dir, await readState(dir));
+    const user = await this.users.ensure(machineId);
+    await reapMachineDir(dir, await readState(dir), () => removeMachineDir(dir, user));
   }
 
   async open(machineId: string): Promise<Machine> {

@@ -5,7 +5,7 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-import { giveTo } from '../users/index.js';
+import { giveTo, removeAsUser } from '../users/index.js';
 
 import { startDisplay, stopDisplay } from './display.js';
 import { writeXauthority } from './xauthority.js';
@@ -87,7 +87,7 @@ export class DesktopSession {
       await stopDisplay(this.display);
       this.display = undefined;
     }
-    await rm(this.settings.dir, { recursive: true, force: true });
+    await removeMachineDir(this.settings.dir, this.settings.user);
   }
 
   private async startAll(): Promise<void> {
@@ -212,4 +212,16 @@ export class DesktopSession {
     };
     return writeState(this.settings.dir, state);
   }
+}
+
+/**
+ * Removes a desktop's directory. What the machine's user owns in it (home, profile) goes with
+ * that user's rights first: its other processes (terminal sessions) may still change it.
+ */
+export async function removeMachineDir(dir: string, user: MachineUser): Promise<void> {
+  if (user.isolated) {
+    // What the user could not remove (a directory made before it existed) root removes below.
+    await removeAsUser(user, [join(dir, 'home'), join(dir, 'profile')]).catch(() => undefined);
+  }
+  await rm(dir, { recursive: true, force: true });
 }

@@ -4,6 +4,7 @@
  * the launcher's PID, process group and file descriptors (Playwright talks to Chromium over
  * fds 3 and 4).
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -51,4 +52,22 @@ export async function runAsWrapper(
     DESKHAND_RUN_PROGRAM: program,
   };
   return { executablePath, env };
+}
+
+/**
+ * Deletes trees inside a machine's directories with its user's rights: a tree the machine
+ * can change while it is walked must not be walked by root, which would follow a directory
+ * swapped for a symlink. Rejects with rm's complaint when something stayed.
+ */
+export function removeAsUser(user: { uid: number; gid: number }, paths: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const options = { uid: user.uid, gid: user.gid, env: { PATH: '/usr/bin:/bin' } };
+    execFile('rm', ['-rf', '--', ...paths], options, (error, _stdout, stderr) => {
+      if (error === null) {
+        resolve();
+      } else {
+        reject(new Error(`Could not delete all of ${paths.join(', ')}: ${stderr.trim()}`));
+      }
+    });
+  });
 }

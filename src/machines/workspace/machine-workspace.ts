@@ -1,4 +1,4 @@
-import { chmod, chown, mkdir, rm } from 'node:fs/promises';
+import { chmod, chown, lchown, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 import { AppError } from '../../errors/index.js';
@@ -76,11 +76,24 @@ export class MachineWorkspace {
     await mkdir(this.homeDir, { recursive: true, mode: 0o700 });
     // mkdir leaves the mode of an existing directory alone, and the umask may narrow it.
     await chmod(this.homeDir, 0o700);
-    const downloads = path.join(this.homeDir, 'Downloads');
-    await mkdir(downloads, { recursive: true, mode: 0o700 });
     if (this.user !== undefined) {
       await chown(this.homeDir, this.user.uid, this.user.gid);
-      await chown(downloads, this.user.uid, this.user.gid);
+    }
+
+    // Inside the home the machine may have put a symlink by that name: nothing here follows
+    // one (mkdir does not, lchown does not), so an existing Downloads is left as it is.
+    const downloads = path.join(this.homeDir, 'Downloads');
+    const created = await mkdir(downloads, { mode: 0o700 }).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') {
+          throw error;
+        }
+        return false;
+      },
+    );
+    if (created && this.user !== undefined) {
+      await lchown(downloads, this.user.uid, this.user.gid);
     }
   }
 

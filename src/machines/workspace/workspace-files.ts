@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { lstat, realpath, rm, rmdir, unlink } from 'node:fs/promises';
 
 import { AppError } from '../../errors/index.js';
@@ -10,6 +9,7 @@ import {
   encodeContent,
   translateFsError,
 } from './file-content.js';
+import { removeAsUser } from '../users/index.js';
 import { HomeDir } from './beneath.js';
 import { readBytes, writeBytes } from './file-io.js';
 import { listDirectory } from './workspace-listing.js';
@@ -200,7 +200,10 @@ export class WorkspaceFiles {
         await rm(at(name), { recursive: true });
       } else {
         // A tree the machine can change while it is walked is removed with its user's rights.
-        await removeAs(this.owner, target.entry);
+        await removeAsUser(this.owner, [target.entry]).catch((error: unknown) => {
+          const message = `Could not delete all of '${target.relative}'.`;
+          throw new AppError('INVALID_STATE', message, { cause: error });
+        });
       }
     });
     await removal.catch((error) => {
@@ -240,17 +243,4 @@ export class WorkspaceFiles {
 
 function invalid(field: string, message: string): AppError {
   return new AppError('VALIDATION_ERROR', message, { details: { field } });
-}
-
-function removeAs(owner: FileOwner, target: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const options = { uid: owner.uid, gid: owner.gid, env: { PATH: '/usr/bin:/bin' } };
-    execFile('rm', ['-rf', '--', target], options, (error, _stdout, stderr) => {
-      if (error === null) {
-        resolve();
-      } else {
-        reject(new AppError('INVALID_STATE', `Could not delete all of it: ${stderr.trim()}`));
-      }
-    });
-  });
 }
