@@ -6,12 +6,11 @@ import { chmod, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { giveTo, removeAsUser } from '../users/index.js';
-
 import { startDisplay, stopDisplay } from './display.js';
-import { writeXauthority } from './xauthority.js';
 import { writeState } from './machine-state.js';
 import { killGroup, sleep, spawnGroup } from './processes.js';
 import { runTool } from './run-tool.js';
+import { writeXauthority } from './xauthority.js';
 import type { MachineSpec } from '../driver.js';
 import type { MachineUser } from '../users/index.js';
 import type { XDisplay } from './display.js';
