@@ -188,7 +188,9 @@ export class MachineUsers {
   // the top of the data dir with a world-readable mode is readable by a machine user who
   // guesses its name. A umask of 077 for the server (not its X servers) would close it.
   private async openDataDirOnce(): Promise<void> {
-    await mkdir(this.machinesDir, { recursive: true });
+    for (const name of MACHINE_DIRS) {
+      await mkdir(join(this.dataDir, name), { recursive: true, mode: 0o711 });
+    }
     await chmod(this.dataDir, 0o711);
     for (const entry of await readdir(this.dataDir, { withFileTypes: true })) {
       const path = join(this.dataDir, entry.name);
