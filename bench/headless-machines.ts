@@ -17,7 +17,7 @@ export interface HeadlessResult {
     further: Spread;
   };
   memory: {
-    /** The shared browser's process tree with one machine, and with all of them. */
+    /** The browsers' process trees with one machine, and with all of them. */
     oneMachine: TreeMemory;
     allMachines: TreeMemory & { machines: number };
     /** Growth of the tree per added machine: (all − one) ÷ (machines − 1). */
@@ -32,7 +32,7 @@ export interface HeadlessResult {
   input: InputLatency;
 }
 
-/** Headless machines on one shared Chromium, as `createBrowserDriver` runs them. */
+/** Headless machines, each on a Chromium of its own, as `createBrowserDriver` runs them. */
 export async function measureHeadless(
   page: BenchPage,
   options: MachineBenchOptions,
@@ -77,14 +77,14 @@ async function provisionAll(
 
   const firstMs = await start(0);
   await sleep(options.idleBeforeMemoryMs);
-  const oneMachine = await browserMemory();
+  const oneMachine = await browserMemory(1);
 
   const furtherMs: number[] = [];
   for (let index = 1; index < count; index += 1) {
     furtherMs.push(await start(index));
   }
   await sleep(options.idleBeforeMemoryMs);
-  const allMachines = { ...(await browserMemory()), machines: count };
+  const allMachines = { ...(await browserMemory(count)), machines: count };
 
   const slope = (field: 'pssMib' | 'privateMib'): number =>
     round((allMachines[field] - oneMachine[field]) / (count - 1));
@@ -103,10 +103,10 @@ async function provisionAll(
   };
 }
 
-async function browserMemory(): Promise<TreeMemory> {
+async function browserMemory(machines: number): Promise<TreeMemory> {
   const pids = await headlessBrowserPids();
-  if (pids.length !== 1) {
-    throw new Error(`expected one headless browser launched by the bench, found ${pids.length}`);
+  if (pids.length !== machines) {
+    throw new Error(`expected ${machines} headless browsers of the bench, found ${pids.length}`);
   }
   return treeMemory(pids);
 }

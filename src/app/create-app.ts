@@ -23,6 +23,7 @@ import {
   accessRoutes,
   actionRoutes,
   createLocalDrivers,
+  MachineUsers,
   lifecycleRoutes,
   machineRoutes,
   snapshotRoutes,
@@ -87,10 +88,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const bus = new EventBus();
   const events = new EventLog(store, clock, bus);
   const wallet = new WalletService(store, clock, ids);
+  const users = new MachineUsers({ dataDir: config.dataDir, logger });
   const drivers =
     deps.drivers ??
-    createLocalDrivers({ dataDir: config.dataDir, chromiumPath: config.chromiumPath, logger });
-  const workspaces = new Workspaces(join(config.dataDir, 'machines'));
+    createLocalDrivers({
+      dataDir: config.dataDir,
+      chromiumPath: config.chromiumPath,
+      logger,
+      users,
+    });
+  const workspaces = new Workspaces(join(config.dataDir, 'machines'), users);
   const snapshotFiles = new SnapshotFiles(join(config.dataDir, 'snapshots'));
   const snapshots: SnapshotService = new SnapshotService({
     store,

@@ -28,3 +28,5 @@ export {
   snapshotRoutes,
 } from './snapshots/index.js';
 export type { SnapshotRestorer } from './machine-service.js';
+export { MachineUsers } from './users/index.js';
+export type { MachineUser } from './users/index.js';

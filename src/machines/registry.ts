@@ -5,6 +5,7 @@ import { createBrowserDriver } from './browser/index.js';
 import { createDesktopDriver } from './desktop/index.js';
 import type { DesktopDriver } from './desktop/index.js';
 import type { MachineDriver } from './driver.js';
+import { MachineUsers } from './users/index.js';
 
 /** The drivers of this host, one per kind of machine. */
 export interface DriverRegistry {
@@ -19,26 +20,41 @@ export interface RegistryOptions {
   dataDir: string;
   chromiumPath: string;
   logger: Logger;
+  /** Each machine's Unix user; default as `MachineUsers` decides for this data dir. */
+  users?: MachineUsers;
 }
 
 /** The `local` drivers: a headless browser, and a desktop on its own X display. */
 export function createLocalDrivers(options: RegistryOptions): DriverRegistry {
+  const users =
+    options.users ?? new MachineUsers({ dataDir: options.dataDir, logger: options.logger });
   const headless = createBrowserDriver({
     executablePath: options.chromiumPath,
+    users,
     logger: options.logger,
   });
   const desktop: DesktopDriver = createDesktopDriver({
     stateDir: join(options.dataDir, 'desktops'),
     chromiumPath: options.chromiumPath,
+    users,
     logger: options.logger,
   });
 
   return {
     driverFor: (desktopEnabled) => (desktopEnabled ? desktop : headless),
     async reapOrphans() {
-      const { machineIds } = await desktop.reapOrphans();
-      if (machineIds.length > 0) {
-        options.logger.warn({ machine_ids: machineIds }, 'reaped desktops of a crashed server');
+      // Machine users first: ending all their processes takes their browsers with them.
+      const { removedUsers } = await users.prepare();
+      const [browsers, desktops] = await Promise.all([
+        headless.reapOrphans(),
+        desktop.reapOrphans(),
+      ]);
+      const machineIds = [...browsers.machineIds, ...desktops.machineIds];
+      if (machineIds.length > 0 || removedUsers.length > 0) {
+        options.logger.warn(
+          { machine_ids: machineIds, removed_users: removedUsers },
+          'reaped machines of a crashed server',
+        );
       }
     },
     async close() {

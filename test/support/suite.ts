@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+
 import { afterAll, beforeAll } from 'vitest';
 
 import { AgentServer } from './agent-server.js';
@@ -31,6 +33,10 @@ export function useServer(store: StoreKind, env: Record<string, string> = {}): S
   afterAll(async () => {
     await suite.server?.stop();
     await suite.agent?.stop();
+    // A data dir that is gone lets the next server start remove its machines' Unix users.
+    if (suite.server !== undefined) {
+      await rm(suite.server.dataDir, { recursive: true, force: true });
+    }
   });
   return suite;
 }

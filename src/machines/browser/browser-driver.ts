@@ -1,10 +1,13 @@
-import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 
 import { invalidState } from '../../errors/index.js';
-import { describePlaywrightError } from './browser-actions.js';
+import { MachineUsers } from '../users/index.js';
 import { createBrowserMachine } from './browser-machine.js';
 import { BrowserSession } from './browser-session.js';
+import { endChromiums, launchMachineChromium, machineChromiums } from './chromium-process.js';
 import type { Machine, MachineDriver, MachineSpec } from '../driver.js';
 import type { BrowserMachineSettings } from './browser-machine.js';
 
@@ -19,6 +22,11 @@ export interface BrowserDriverOptions {
    * (`/usr/bin/chromium` is a shell wrapper that adds flags of its own).
    */
   executablePath?: string;
+  /**
+   * Each machine's user, home and directories. Default: machines sharing the server's user
+   * in a fresh folder of the temp dir, removed by `close()`.
+   */
+  users?: MachineUsers;
   /** Longest wait for the screen to settle before an observation, in ms. Default 3000. */
   settleTimeoutMs?: number;
   /** Longest wait for a navigate action to reach DOMContentLoaded, in ms. Default 30000. */
@@ -28,38 +36,34 @@ export interface BrowserDriverOptions {
   logger?: BrowserDriverLogger;
 }
 
-const DEFAULT_EXECUTABLE_PATH = '/usr/lib/chromium/chromium';
-
-// Headless without a GPU or sandbox (containers rarely allow one), and none of the
-// background traffic a desktop Chromium sends to Google on its own.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-domain-reliability',
-  '--no-pings',
-  '--disable-quic',
-];
-
-/**
- * A driver whose machines are headless Chromium pages. One browser process, launched on the
- * first `start`, serves every machine; each machine is a browser context of its own.
- */
-export function createBrowserDriver(options: BrowserDriverOptions = {}): MachineDriver {
-  return new BrowserDriver(options);
+/** The headless driver, with the extra only it offers. */
+export interface BrowserDriver extends MachineDriver {
+  /**
+   * Ends the Chromium processes running on a profile of this data dir that this driver did
+   * not start (left by a crashed server). Call it at server start, before any `start`.
+   */
+  reapOrphans(): Promise<{ machineIds: string[] }>;
 }
 
-class BrowserDriver implements MachineDriver {
+const DEFAULT_EXECUTABLE_PATH = '/usr/lib/chromium/chromium';
+
+/**
+ * A driver whose machines are headless Chromium pages. Each machine has a Chromium process
+ * of its own, run as the machine's user on a persistent profile in the machine's directory,
+ * so machines share no cookies, storage, cache or process.
+ */
+export function createBrowserDriver(options: BrowserDriverOptions = {}): BrowserDriver {
+  return new LocalBrowserDriver(options);
+}
+
+class LocalBrowserDriver implements BrowserDriver {
   readonly name = 'browser';
   private readonly executablePath: string;
   private readonly settings: BrowserMachineSettings;
   private readonly logger: BrowserDriverLogger | undefined;
-  private browser: Promise<Browser> | undefined;
-  // Promises rather than sessions, so two concurrent starts of one machine share one context.
+  private readonly users: MachineUsers;
+  private readonly ownDataDir: string | undefined;
+  // Promises rather than sessions, so two concurrent starts of one machine share one launch.
   private readonly sessions = new Map<string, Promise<BrowserSession>>();
 
   constructor(options: BrowserDriverOptions) {
@@ -70,6 +74,10 @@ class BrowserDriver implements MachineDriver {
       screenshotTimeoutMs: options.screenshotTimeoutMs ?? 10_000,
     };
     this.logger = options.logger;
+    if (options.users === undefined) {
+      this.ownDataDir = join(tmpdir(), `deskhand-browsers-${randomUUID()}`);
+    }
+    this.users = options.users ?? new MachineUsers({ dataDir: this.ownDataDir!, isolate: false });
   }
 
   async start(spec: MachineSpec): Promise<void> {
@@ -78,7 +86,7 @@ class BrowserDriver implements MachineDriver {
       return;
     }
 
-    const opening = this.launch().then((browser) => BrowserSession.open(browser, spec));
+    const opening = this.launch(spec);
     this.sessions.set(spec.id, opening);
 
     try {
@@ -91,13 +99,14 @@ class BrowserDriver implements MachineDriver {
     }
   }
 
+  /** Ends the machine's Chromium; its profile stays until the machine's directory goes. */
   async destroy(machineId: string): Promise<void> {
     const opening = this.sessions.get(machineId);
     this.sessions.delete(machineId);
 
     const session = await opening?.catch(() => undefined);
     await session?.close().catch((error: unknown) => {
-      this.logger?.warn({ machineId, err: error }, 'closing the browser context failed');
+      this.logger?.warn({ machineId, err: error }, 'closing the machine browser failed');
     });
   }
 
@@ -111,59 +120,39 @@ class BrowserDriver implements MachineDriver {
   }
 
   async close(): Promise<void> {
-    const launching = this.browser;
-    this.browser = undefined;
-    this.sessions.clear();
-
-    const browser = await launching?.catch(() => undefined);
-    await browser?.close();
-  }
-
-  /** The shared browser, launched on first use and again after it went away. */
-  private launch(): Promise<Browser> {
-    if (this.browser === undefined) {
-      const launching = this.launchChromium();
-      this.browser = launching;
-      launching.catch(() => {
-        // A failed launch is retried by the next start rather than remembered.
-        if (this.browser === launching) {
-          this.browser = undefined;
-        }
-      });
+    const machineIds = [...this.sessions.keys()];
+    await Promise.all(machineIds.map((machineId) => this.destroy(machineId)));
+    if (this.ownDataDir !== undefined) {
+      await rm(this.ownDataDir, { recursive: true, force: true });
     }
-    return this.browser;
   }
 
-  private async launchChromium(): Promise<Browser> {
-    const executablePath = this.executablePath;
-
-    const browser = await chromium
-      .launch({ executablePath, args: CHROMIUM_ARGS })
-      .catch((error: unknown) => {
-        const reason = describePlaywrightError(error);
-        throw new Error(`Chromium failed to start from ${executablePath}: ${reason}`, {
-          cause: error,
-        });
-      });
-
-    browser.on('disconnected', () => this.forget(browser));
-    return browser;
+  async reapOrphans(): Promise<{ machineIds: string[] }> {
+    const orphans = (await machineChromiums(this.users.machinesDir)).filter(
+      ({ machineId }) => !this.sessions.has(machineId),
+    );
+    await endChromiums(orphans.map(({ pid }) => pid));
+    return { machineIds: orphans.map(({ machineId }) => machineId) };
   }
 
-  /** Drops a browser that exited; its machines went with it and must be started again. */
-  private forget(browser: Browser): void {
-    const current = this.browser;
+  private async launch(spec: MachineSpec): Promise<BrowserSession> {
+    const context = await launchMachineChromium(spec, this.users, this.executablePath);
+    const session = await BrowserSession.open(context, spec);
+    context.on('close', () => this.forget(spec.id, session));
+    return session;
+  }
 
+  /** Drops a machine whose Chromium exited on its own; the next use starts it again. */
+  private forget(machineId: string, session: BrowserSession): void {
+    const current = this.sessions.get(machineId);
     void current?.then(
-      (launched) => {
-        // close() clears the field first, and a relaunch replaces it: only a crash gets here.
-        if (launched !== browser || this.browser !== current) {
+      (started) => {
+        // destroy() removes the entry first, and a relaunch replaces it: only a crash gets here.
+        if (started !== session || this.sessions.get(machineId) !== current) {
           return;
         }
-        this.browser = undefined;
-        const machineIds = [...this.sessions.keys()];
-        this.sessions.clear();
-        this.logger?.warn({ machineIds }, 'Chromium exited; its machines are gone');
+        this.sessions.delete(machineId);
+        this.logger?.warn({ machineId }, 'Chromium of the machine exited; it starts at next use');
       },
       () => undefined,
     );

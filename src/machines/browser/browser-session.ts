@@ -1,10 +1,10 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 
 import type { MachineSpec } from '../driver.js';
 
 /**
- * One machine on the shared browser: its own context (cookies, storage and cache apart from
- * every other machine) and the page its screen shows.
+ * One machine's browser: a Chromium process of its own on a persistent profile (cookies,
+ * storage and cache apart from every other machine), and the page its screen shows.
  *
  * A page the site opens itself (a link with target=_blank, window.open) becomes the screen,
  * as the newest tab would in a desktop browser; when it closes, the previous page is shown
@@ -17,16 +17,12 @@ export class BrowserSession {
     readonly spec: MachineSpec,
     private readonly context: BrowserContext,
   ) {
+    context.pages().forEach((page) => this.track(page));
     context.on('page', (page) => this.track(page));
   }
 
-  /** Creates the machine's context and its first page. */
-  static async open(browser: Browser, spec: MachineSpec): Promise<BrowserSession> {
-    const context = await browser.newContext({
-      viewport: { width: spec.screenWidth, height: spec.screenHeight },
-      deviceScaleFactor: 1,
-    });
-
+  /** Takes over a launched context and makes sure it shows a page; closes it on failure. */
+  static async open(context: BrowserContext, spec: MachineSpec): Promise<BrowserSession> {
     try {
       const session = new BrowserSession(spec, context);
       await session.currentPage();
@@ -52,7 +48,7 @@ export class BrowserSession {
     return created;
   }
 
-  /** Closes the context and every page in it. */
+  /** Closes the context, and with it the machine's Chromium. */
   async close(): Promise<void> {
     await this.context.close();
   }

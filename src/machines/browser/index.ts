@@ -1,2 +1,3 @@
 export { createBrowserDriver } from './browser-driver.js';
-export type { BrowserDriverLogger, BrowserDriverOptions } from './browser-driver.js';
+export type { BrowserDriver, BrowserDriverLogger, BrowserDriverOptions } from './browser-driver.js';
+export { PROFILE_DIR } from './chromium-process.js';

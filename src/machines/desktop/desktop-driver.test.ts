@@ -266,8 +266,13 @@ describe('desktop driver lifecycle', () => {
 
     const displays = ids.map((id) => driver.displayOf(id));
     expect(new Set(displays).size).toBe(3);
-    for (const display of displays) {
-      expect(spawnSync('xdpyinfo', ['-display', display ?? '']).status).toBe(0);
+    for (const [index, display] of displays.entries()) {
+      const probe = (env: NodeJS.ProcessEnv) =>
+        spawnSync('xdpyinfo', ['-display', display ?? ''], { env }).status;
+      const cookie = join(stateDir, ids[index]!, 'xauthority');
+      expect(probe({ PATH: process.env.PATH, XAUTHORITY: cookie })).toBe(0);
+      // Without the machine's cookie no client gets in.
+      expect(probe({ PATH: process.env.PATH, XAUTHORITY: '/nonexistent' })).not.toBe(0);
     }
 
     const states = await Promise.all(ids.map((id) => readState(id)));

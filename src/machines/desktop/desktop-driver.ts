@@ -2,8 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
 import { invalidState } from '../../errors/index.js';
+import { MachineUsers } from '../users/index.js';
 import { createDesktopMachine } from './desktop-machine.js';
-import { DesktopSession } from './desktop-session.js';
+import { DesktopSession, removeMachineDir } from './desktop-session.js';
 import {
   currentOwner,
   listMachineDirs,
@@ -26,6 +27,8 @@ export interface DesktopDriverOptions {
   stateDir: string;
   /** The Chromium binary. Default `/usr/lib/chromium/chromium` (not Debian's wrapper script). */
   chromiumPath?: string;
+  /** Each machine's Unix user, which runs its programs. Default: the server's, shared. */
+  users?: MachineUsers;
   logger?: DesktopDriverLogger;
   /** Longest wait for the screen to stop changing before an observation, in ms. Default 3000. */
   settleTimeoutMs?: number;
@@ -66,9 +69,11 @@ class LocalDesktopDriver implements DesktopDriver {
   private readonly displays = new Map<string, number>();
   private readonly vncPorts = new Map<string, number>();
   private readonly owner: Promise<StateOwner> = currentOwner();
+  private readonly users: MachineUsers;
 
   constructor(private readonly options: DesktopDriverOptions) {
     this.chromiumPath = options.chromiumPath ?? '/usr/lib/chromium/chromium';
+    this.users = options.users ?? new MachineUsers({ dataDir: options.stateDir, isolate: false });
     this.settleTimeoutMs = options.settleTimeoutMs ?? 3_000;
   }
 
@@ -80,8 +85,8 @@ class LocalDesktopDriver implements DesktopDriver {
     }
 
     const dir = machineDir(this.options.stateDir, spec.id);
-    const launching = this.owner.then((owner) =>
-      DesktopSession.launch(spec, { chromiumPath: this.chromiumPath, dir, owner }),
+    const launching = Promise.all([this.owner, this.users.ensure(spec.id)]).then(([owner, user]) =>
+      DesktopSession.launch(spec, { chromiumPath: this.chromiumPath, dir, owner, user }),
     );
     this.sessions.set(spec.id, launching);
 
@@ -117,7 +122,8 @@ class LocalDesktopDriver implements DesktopDriver {
 
     // Not started by this instance: whatever a pid file names for it is still ours to end.
     const dir = machineDir(this.options.stateDir, machineId);
-    await reapMachineDir(dir, await readState(dir));
+    const user = await this.users.ensure(machineId);
+    await reapMachineDir(dir, await readState(dir), () => removeMachineDir(dir, user));
   }
 
   async open(machineId: string): Promise<Machine> {

@@ -2,15 +2,18 @@
  * One running desktop machine: an X display with openbox, an xterm and a headful Chromium,
  * each in its own process group, recorded in the machine's pid file as they start.
  */
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
+import { giveTo, removeAsUser } from '../users/index.js';
 import { startDisplay, stopDisplay } from './display.js';
 import { writeState } from './machine-state.js';
 import { killGroup, sleep, spawnGroup } from './processes.js';
 import { runTool } from './run-tool.js';
 import { startVncServer } from './vnc-server.js';
+import { writeXauthority } from './xauthority.js';
 import type { MachineSpec } from '../driver.js';
+import type { MachineUser } from '../users/index.js';
 import type { XDisplay } from './display.js';
 import type { MachineState, StateOwner } from './machine-state.js';
 import type { GroupProcess, MachineEnv } from './processes.js';
@@ -20,6 +23,8 @@ export interface SessionSettings {
   /** `<stateDir>/<machineId>`: home, browser profile and pid file live here. */
   dir: string;
   owner: StateOwner;
+  /** Who openbox, the xterm and Chromium run as; Xvfb stays the server's. */
+  user: MachineUser;
 }
 
 // Everything a machine's programs may see; the server's environment (and its secrets) stays out.
@@ -64,14 +69,21 @@ export class DesktopSession {
     return join(this.settings.dir, 'profile');
   }
 
+  /** The display's cookie, which the machine's user and the server can read. */
+  private get xauthorityPath(): string {
+    return join(this.settings.dir, 'xauthority');
+  }
+
   /** The environment X tools run with to reach this machine's display. */
   get env(): MachineEnv {
     const home = join(this.settings.dir, 'home');
     return {
       PATH: MACHINE_PATH,
       HOME: home,
+      USER: this.settings.user.name,
       LANG: 'C.UTF-8',
       DISPLAY: `:${this.displayNumber}`,
+      XAUTHORITY: this.xauthorityPath,
       XDG_CONFIG_HOME: join(home, '.config'),
       XDG_CACHE_HOME: join(home, '.cache'),
     };
@@ -86,16 +98,16 @@ export class DesktopSession {
       await stopDisplay(this.display);
       this.display = undefined;
     }
-    await rm(this.settings.dir, { recursive: true, force: true });
+    await removeMachineDir(this.settings.dir, this.settings.user);
   }
 
   private async startAll(): Promise<void> {
-    const { dir } = this.settings;
-    await mkdir(join(dir, 'home'), { recursive: true, mode: 0o700 });
+    await this.makeDirs();
     await this.saveState();
 
     const { screenWidth: width, screenHeight: height } = this.spec;
-    this.display = await startDisplay(width, height, { PATH: MACHINE_PATH });
+    const env = { PATH: MACHINE_PATH, XAUTHORITY: this.xauthorityPath };
+    this.display = await startDisplay(width, height, env);
     await this.saveState();
 
     await this.startProcess('openbox', 'openbox', []);
@@ -107,11 +119,33 @@ export class DesktopSession {
     await this.waitFor('chromium', CHROMIUM_WINDOW_TIMEOUT_MS, () => this.chromiumWindowShown());
 
     if (this.spec.vncPassword !== undefined) {
-      const vnc = await startVncServer(this.displayNumber, this.spec.vncPassword, dir, this.env);
+      const vnc = await startVncServer(
+        this.displayNumber,
+        this.spec.vncPassword,
+        this.settings.dir,
+        this.env,
+      );
       this.processes.push(vnc.process);
       this.vnc = { port: vnc.port };
       await this.saveState();
     }
+  }
+
+  /**
+   * The machine's user owns its home and profile; the directory around them, with the pid
+   * file, stays the server's, which a machine's user may only pass through.
+   */
+  private async makeDirs(): Promise<void> {
+    const { dir, user } = this.settings;
+    const mode = user.isolated ? 0o711 : 0o700;
+    await mkdir(dir, { recursive: true, mode });
+    await chmod(dir, mode);
+    if (user.isolated) {
+      await chmod(dirname(dir), 0o711);
+    }
+    await giveTo(join(dir, 'home'), user);
+    await giveTo(join(dir, 'profile'), user);
+    await writeXauthority(this.xauthorityPath, user.isolated ? user : undefined);
   }
 
   private chromiumArgs(): string[] {
@@ -138,7 +172,9 @@ export class DesktopSession {
   }
 
   private async startProcess(name: string, command: string, args: string[]): Promise<void> {
-    const started = await spawnGroup(name, command, args, this.env);
+    const { user } = this.settings;
+    const runAs = user.isolated ? { uid: user.uid, gid: user.gid } : undefined;
+    const started = await spawnGroup(name, command, args, this.env, runAs);
     this.processes.push(started);
     await this.saveState();
   }
@@ -199,4 +235,16 @@ export class DesktopSession {
     };
     return writeState(this.settings.dir, state);
   }
+}
+
+/**
+ * Removes a desktop's directory. What the machine's user owns in it (home, profile) goes with
+ * that user's rights first: its other processes (terminal sessions) may still change it.
+ */
+export async function removeMachineDir(dir: string, user: MachineUser): Promise<void> {
+  if (user.isolated) {
+    // What the user could not remove (a directory made before it existed) root removes below.
+    await removeAsUser(user, [join(dir, 'home'), join(dir, 'profile')]).catch(() => undefined);
+  }
+  await rm(dir, { recursive: true, force: true });
 }

@@ -76,6 +76,10 @@ async function tryDisplay(
   // connecting just as the readiness probe disconnects can find the display going down.
   const screen = `${width}x${height}x24`;
   const args = [`:${number}`, '-screen', '0', screen, '-nolisten', 'tcp', '-noreset'];
+  // With a cookie file only clients that can read it connect; without, any local user can.
+  if (env.XAUTHORITY !== undefined) {
+    args.push('-auth', env.XAUTHORITY);
+  }
   const xvfb = await spawnGroup('Xvfb', 'Xvfb', args, env);
 
   const ready = await waitUntilReady(number, xvfb, env);

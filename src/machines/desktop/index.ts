@@ -6,3 +6,4 @@ export type {
   ReapReport,
 } from './desktop-driver.js';
 export type { MachineState } from './machine-state.js';
+export { killGroup, sleep } from './processes.js';

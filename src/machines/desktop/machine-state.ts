@@ -81,9 +81,14 @@ export async function ownedByOtherLiveProcess(owner: StateOwner): Promise<boolea
 /**
  * Ends every process group the pid file names, all at once (each may take its whole grace
  * period: orphans' zombies linger until the host's init reaps them), removes the display's
- * lock when its Xvfb is gone, and deletes the directory with the profile and home in it.
+ * lock when its Xvfb is gone, and deletes the directory with the profile and home in it
+ * (with `remove` when given).
  */
-export async function reapMachineDir(dir: string, state: MachineState | undefined): Promise<void> {
+export async function reapMachineDir(
+  dir: string,
+  state: MachineState | undefined,
+  remove: () => Promise<void> = () => rm(dir, { recursive: true, force: true }),
+): Promise<void> {
   await Promise.all(
     (state?.processes ?? []).map(async (record) => {
       if (await mayKill(record)) {
@@ -95,7 +100,7 @@ export async function reapMachineDir(dir: string, state: MachineState | undefine
   if (state?.display !== undefined) {
     await removeStaleDisplayFiles(state.display);
   }
-  await rm(dir, { recursive: true, force: true });
+  await remove();
 }
 
 /**

@@ -28,14 +28,16 @@ export interface GroupProcess {
 
 const STDERR_TAIL_CHARS = 2_000;
 
-/** Starts `command` as the leader of a new process group (and session). */
+/** Starts `command` as the leader of a new process group (and session), as `runAs` if given. */
 export async function spawnGroup(
   name: string,
   command: string,
   args: string[],
   env: MachineEnv,
+  runAs?: { uid: number; gid: number },
 ): Promise<GroupProcess> {
-  const child = spawn(command, args, { env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const stdio: ['ignore', 'ignore', 'pipe'] = ['ignore', 'ignore', 'pipe'];
+  const child = spawn(command, args, { env, detached: true, stdio, ...runAs });
   let tail = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {

@@ -1,4 +1,4 @@
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { chmod, chown, lchown, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 import { AppError } from '../../errors/index.js';
@@ -26,6 +26,11 @@ export interface MachineWorkspaceOptions {
   maxSessions?: number;
   /** How long an interrupted command may take before its shell is killed; default 500 ms. */
   interruptGraceMs?: number;
+  /**
+   * The machine's own Unix user: shells run as it and the home is its. Default: the server's
+   * user, which every machine then shares.
+   */
+  user?: { name: string; uid: number; gid: number };
 }
 
 const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
@@ -37,26 +42,32 @@ const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
  * `files` and `terminal` are separate because both have a `read`: a file's content, and a
  * session's unread output.
  */
-// LIMITATION: shells and their commands run as the server's Unix user, so the confinement
-// of `files` does not bind them: a command can read anything that user can. Per-machine
-// unprivileged users, or bubblewrap with the home as the only writable mount, would lift it.
+// LIMITATION: without a `user`, shells run as the server's Unix user, so the confinement of
+// `files` does not bind them: a command can read anything that user can. A server running as
+// root gives every machine a user of its own (see MachineUsers), which lifts it.
 export class MachineWorkspace {
   readonly machineId: string;
   readonly homeDir: string;
   readonly files: WorkspaceFiles;
   readonly terminal: WorkspaceTerminal;
+  private readonly user: MachineWorkspaceOptions['user'];
 
   constructor(options: MachineWorkspaceOptions) {
     this.machineId = options.machineId;
     this.homeDir = checkHomeDir(options.homeDir);
-    this.files = new WorkspaceFiles(this.homeDir, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    this.user = options.user;
+    const runAs = options.user && { uid: options.user.uid, gid: options.user.gid };
+    const userName = options.user && { USER: options.user.name, LOGNAME: options.user.name };
+    const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    this.files = new WorkspaceFiles(this.homeDir, maxFileBytes, runAs);
     this.terminal = new WorkspaceTerminal({
       shell: options.shell ?? '/bin/bash',
       homeDir: this.homeDir,
-      env: shellEnvironment(this.homeDir, options.env),
+      env: shellEnvironment(this.homeDir, { ...userName, ...options.env }),
       maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
       maxSessions: options.maxSessions ?? 8,
       interruptGraceMs: options.interruptGraceMs ?? 500,
+      ...(runAs && { runAs }),
     });
   }
 
@@ -65,7 +76,25 @@ export class MachineWorkspace {
     await mkdir(this.homeDir, { recursive: true, mode: 0o700 });
     // mkdir leaves the mode of an existing directory alone, and the umask may narrow it.
     await chmod(this.homeDir, 0o700);
-    await mkdir(path.join(this.homeDir, 'Downloads'), { recursive: true, mode: 0o700 });
+    if (this.user !== undefined) {
+      await chown(this.homeDir, this.user.uid, this.user.gid);
+    }
+
+    // Inside the home the machine may have put a symlink by that name: nothing here follows
+    // one (mkdir does not, lchown does not), so an existing Downloads is left as it is.
+    const downloads = path.join(this.homeDir, 'Downloads');
+    const created = await mkdir(downloads, { mode: 0o700 }).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') {
+          throw error;
+        }
+        return false;
+      },
+    );
+    if (created && this.user !== undefined) {
+      await lchown(downloads, this.user.uid, this.user.gid);
+    }
   }
 
   /** Closes every terminal session, then deletes the home with everything in it. */

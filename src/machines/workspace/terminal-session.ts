@@ -17,6 +17,8 @@ export interface TerminalSessionOptions {
   maxOutputBytes: number;
   /** How long an interrupted command may take to stop before the shell is killed; ms. */
   interruptGraceMs: number;
+  /** The Unix user and group the shell runs as; the server's own when absent. */
+  runAs?: { uid: number; gid: number };
 }
 
 export interface ExecuteOptions {
@@ -87,6 +89,7 @@ export class TerminalSession {
       env: this.options.env,
       detached: true,
       stdio: 'pipe',
+      ...this.options.runAs,
     });
     this.child = child;
 
@@ -130,8 +133,8 @@ export class TerminalSession {
   }
 
   /** Kills the shell and everything in its process group. */
-  // LIMITATION: a process that left the group (setsid, a daemon) survives; a cgroup or PID
-  // namespace per machine (bubblewrap --unshare-pid) would let us kill the whole tree.
+  // LIMITATION: without a user of its own per machine, a process that left the group (setsid,
+  // a daemon) survives; with one, deleting the machine ends every process of its user.
   async close(): Promise<void> {
     const child = this.child;
     if (child === undefined) {

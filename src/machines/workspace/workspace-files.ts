@@ -1,5 +1,4 @@
-import { lstat, mkdir, realpath, rm, rmdir, unlink } from 'node:fs/promises';
-import path from 'node:path';
+import { lstat, realpath, rm, rmdir, unlink } from 'node:fs/promises';
 
 import { AppError } from '../../errors/index.js';
 import {
@@ -10,9 +9,12 @@ import {
   encodeContent,
   translateFsError,
 } from './file-content.js';
-import { APPEND, TRUNCATE, WRITE_FLAGS, readBytes, writeBytes } from './file-io.js';
+import { removeAsUser } from '../users/index.js';
+import { HomeDir } from './beneath.js';
+import { readBytes, writeBytes } from './file-io.js';
 import { listDirectory } from './workspace-listing.js';
 import { errorCode, resolveWorkspacePath } from './resolve-path.js';
+import type { FileOwner } from './beneath.js';
 import type { FileEncoding } from './file-content.js';
 import type { FileEntry, ListOptions, ListResult } from './workspace-listing.js';
 import type { HomePaths, ResolvedPath } from './resolve-path.js';
@@ -58,17 +60,17 @@ export interface WrittenFile {
 
 /**
  * File operations confined to a machine's home. Every path is checked with
- * `resolveWorkspacePath` before anything is read or changed.
+ * `resolveWorkspacePath`, then reached by a walk beneath the home that follows no symlink,
+ * so one the machine swaps in between check and use is refused rather than followed. With
+ * an `owner`, only the machine user's own files are read or changed, and new ones are its.
  */
-// LIMITATION: a process in the machine can swap a directory for a symlink between the check
-// and the operation (TOCTOU); O_NOFOLLOW guards only the last component. openat2 with
-// RESOLVE_BENEATH, or a per-machine Unix user, would close it.
 export class WorkspaceFiles {
   private realHome?: string;
 
   constructor(
     private readonly homeDir: string,
     private readonly maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+    private readonly owner?: FileOwner,
   ) {}
 
   /** Reads a regular file, or its first `maxBytes` bytes. */
@@ -77,7 +79,7 @@ export class WorkspaceFiles {
     const maxBytes = this.checkMaxBytes(options.maxBytes);
     const target = await this.resolve(input);
 
-    const { bytes, size } = await readBytes(target, maxBytes);
+    const { bytes, size } = await readBytes(await this.home(), target, maxBytes);
 
     const content = encodeContent(bytes, encoding);
     return { path: target.relative, content, encoding, size, truncated: size > bytes.length };
@@ -87,7 +89,7 @@ export class WorkspaceFiles {
   async exists(input: string): Promise<boolean> {
     const target = await this.resolve(input);
     try {
-      await lstat(target.entry);
+      await (await this.home()).inParent(target.entry, (at, name) => lstat(at(name)));
       return true;
     } catch (error) {
       if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') {
@@ -100,7 +102,7 @@ export class WorkspaceFiles {
   /** Lists a directory's entries, sorted by name, depth first when recursive. */
   async list(input: string, options: ListOptions = {}): Promise<ListResult> {
     const target = await this.resolve(input);
-    return listDirectory(target, options);
+    return listDirectory(await this.home(), target, options);
   }
 
   /** The files in `<home>/Downloads`; empty when the folder does not exist. */
@@ -118,12 +120,8 @@ export class WorkspaceFiles {
     assertSize(bytes.length, this.maxFileBytes, 'The content');
     const target = await this.resolve(input);
 
-    if (options.createDirs ?? true) {
-      await mkdir(path.dirname(target.real), { recursive: true, mode: 0o700 }).catch((error) => {
-        throw translateFsError(error, target.relative);
-      });
-    }
-    await writeBytes(target, bytes, WRITE_FLAGS | TRUNCATE);
+    const createDirs = options.createDirs ?? true;
+    await writeBytes(await this.home(), target, bytes, { append: false, createDirs });
 
     return { path: target.relative, size: bytes.length };
   }
@@ -138,7 +136,8 @@ export class WorkspaceFiles {
     }
     const target = await this.resolve(input);
 
-    const { bytes, size } = await readBytes(target, this.maxFileBytes);
+    const home = await this.home();
+    const { bytes, size } = await readBytes(home, target, this.maxFileBytes);
     assertSize(size, this.maxFileBytes, `File '${target.relative}'`);
     const text = decodeTextStrictly(bytes, target.relative);
 
@@ -153,7 +152,7 @@ export class WorkspaceFiles {
 
     const editedBytes = Buffer.from(edited, 'utf8');
     assertSize(editedBytes.length, this.maxFileBytes, 'The edited file');
-    await writeBytes(target, editedBytes, WRITE_FLAGS | TRUNCATE);
+    await writeBytes(home, target, editedBytes, { append: false, createDirs: false });
 
     return { path: target.relative, size: editedBytes.length, replacements };
   }
@@ -164,7 +163,8 @@ export class WorkspaceFiles {
     assertSize(bytes.length, this.maxFileBytes, 'The content');
     const target = await this.resolve(input);
 
-    const size = await writeBytes(target, bytes, WRITE_FLAGS | APPEND);
+    const mode = { append: true, createDirs: false };
+    const size = await writeBytes(await this.home(), target, bytes, mode);
 
     return { path: target.relative, size };
   }
@@ -172,15 +172,14 @@ export class WorkspaceFiles {
   /** Deletes a file or a symlink (never what it points to); refuses directories. */
   async delete(input: string): Promise<void> {
     const target = await this.resolve(input);
-    const stats = await lstat(target.entry).catch((error) => {
-      throw translateFsError(error, target.relative);
+    const removal = (await this.home()).inParent(target.entry, async (at, name) => {
+      if ((await lstat(at(name))).isDirectory()) {
+        throw invalid('path', `'${target.relative}' is a directory; use deleteDirectory.`);
+      }
+      await unlink(at(name));
     });
-    if (stats.isDirectory()) {
-      throw invalid('path', `'${target.relative}' is a directory; use deleteDirectory.`);
-    }
-
-    await unlink(target.entry).catch((error) => {
-      throw translateFsError(error, target.relative);
+    await removal.catch((error) => {
+      throw error instanceof AppError ? error : translateFsError(error, target.relative);
     });
   }
 
@@ -190,22 +189,34 @@ export class WorkspaceFiles {
     if (target.relative === '') {
       throw invalid('path', 'The home directory itself cannot be deleted.');
     }
-    const stats = await lstat(target.entry).catch((error) => {
-      throw translateFsError(error, target.relative);
+    const removal = (await this.home()).inParent(target.entry, async (at, name) => {
+      if (!(await lstat(at(name))).isDirectory()) {
+        throw invalid('path', `'${target.relative}' is not a directory; use delete.`);
+      }
+      if (!options.recursive) {
+        await rmdir(at(name));
+      } else if (this.owner === undefined) {
+        // rm does not follow symlinks found inside the tree, so nothing outside is touched.
+        await rm(at(name), { recursive: true });
+      } else {
+        // A tree the machine can change while it is walked is removed with its user's rights.
+        await removeAsUser(this.owner, [target.entry]).catch((error: unknown) => {
+          const message = `Could not delete all of '${target.relative}'.`;
+          throw new AppError('INVALID_STATE', message, { cause: error });
+        });
+      }
     });
-    if (!stats.isDirectory()) {
-      throw invalid('path', `'${target.relative}' is not a directory; use delete.`);
-    }
-
-    // rm does not follow symlinks found inside the tree, so nothing outside is touched.
-    const removal = options.recursive ? rm(target.entry, { recursive: true }) : rmdir(target.entry);
     await removal.catch((error) => {
-      throw translateFsError(error, target.relative);
+      throw error instanceof AppError ? error : translateFsError(error, target.relative);
     });
   }
 
   private async resolve(input: string): Promise<ResolvedPath> {
     return resolveWorkspacePath(await this.homePaths(), input);
+  }
+
+  private async home(): Promise<HomeDir> {
+    return new HomeDir((await this.homePaths()).realHome, this.owner);
   }
 
   private async homePaths(): Promise<HomePaths> {

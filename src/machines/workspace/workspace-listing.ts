@@ -1,8 +1,10 @@
-import { lstat, readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { lstat, readdir } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 
 import { AppError } from '../../errors/index.js';
+import { atPath } from './beneath.js';
 import { translateFsError } from './file-content.js';
+import type { HomeDir } from './beneath.js';
 import type { ResolvedPath } from './resolve-path.js';
 
 export type FileEntryType = 'file' | 'directory' | 'symlink' | 'other';
@@ -37,29 +39,38 @@ export interface ListResult {
 const DEFAULT_LIMIT = 1_000;
 const MAX_LIMIT = 10_000;
 
-/** Lists a directory that `resolveWorkspacePath` has already confined to the home. */
+/**
+ * Lists a directory that `resolveWorkspacePath` has already confined to the home, through
+ * directory handles opened beneath it, so a subdirectory swapped for a symlink is not entered.
+ */
 export async function listDirectory(
+  home: HomeDir,
   target: ResolvedPath,
   options: ListOptions,
 ): Promise<ListResult> {
   const limit = checkLimit(options.limit);
-  const stats = await stat(target.real).catch((error) => {
-    throw translateFsError(error, target.relative);
+  const directory = await home.openDirectory(target.real).catch((error) => {
+    throw listingError(error, target);
   });
-  if (!stats.isDirectory()) {
-    throw new AppError('VALIDATION_ERROR', `'${target.relative}' is not a directory.`, {
-      details: { field: 'path' },
-    });
+
+  try {
+    const entries: FileEntry[] = [];
+    const walk = {
+      home,
+      entries,
+      limit,
+      recursive: options.recursive ?? false,
+      truncated: false,
+    };
+    await walkDirectory(walk, directory, '', target.relative);
+    return { path: target.relative, entries, truncated: walk.truncated };
+  } finally {
+    await directory.close();
   }
-
-  const entries: FileEntry[] = [];
-  const walk = { entries, limit, recursive: options.recursive ?? false, truncated: false };
-  await walkDirectory(walk, target.real, '', target.relative);
-
-  return { path: target.relative, entries, truncated: walk.truncated };
 }
 
 interface Walk {
+  home: HomeDir;
   entries: FileEntry[];
   limit: number;
   recursive: boolean;
@@ -68,18 +79,19 @@ interface Walk {
 
 async function walkDirectory(
   walk: Walk,
-  directory: string,
+  directory: FileHandle,
   namePrefix: string,
   pathPrefix: string,
 ): Promise<void> {
-  const names = (await readdir(directory)).sort();
+  const at = atPath(directory);
+  const names = (await readdir(at('.'))).sort();
 
   for (const name of names) {
     if (walk.entries.length >= walk.limit) {
       walk.truncated = true;
       return;
     }
-    const entry = await describe(path.join(directory, name), joinPosix(namePrefix, name));
+    const entry = await describe(at(name), joinPosix(namePrefix, name));
     if (entry === undefined) {
       continue;
     }
@@ -87,7 +99,11 @@ async function walkDirectory(
     walk.entries.push(entry);
 
     if (walk.recursive && entry.type === 'directory') {
-      await walkDirectory(walk, path.join(directory, name), entry.name, pathPrefix);
+      // Gone or turned into a symlink since lstat: a listing is a snapshot, so it is skipped.
+      const child = await walk.home.openChild(directory, name).catch(() => undefined);
+      if (child !== undefined) {
+        await walkDirectory(walk, child, entry.name, pathPrefix).finally(() => child.close());
+      }
     }
   }
 }
@@ -132,4 +148,16 @@ function checkLimit(limit: number | undefined): number {
     });
   }
   return limit;
+}
+
+function listingError(error: unknown, target: ResolvedPath): unknown {
+  if (error instanceof AppError) {
+    return error;
+  }
+  if ((error as { code?: string }).code === 'ENOTDIR') {
+    return new AppError('VALIDATION_ERROR', `'${target.relative}' is not a directory.`, {
+      details: { field: 'path' },
+    });
+  }
+  return translateFsError(error, target.relative);
 }
