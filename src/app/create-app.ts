@@ -42,6 +42,7 @@ import {
   createDeliveryHook,
   generateWebhookSecret,
 } from '../webhooks/index.js';
+import { createWorkflows } from '../workflows/index.js';
 import { readInstanceId } from './instance-id.js';
 import { systemRoutes } from './system-routes.js';
 
@@ -136,6 +137,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
     interrupt: (runId, reason) => engine.interrupt(runId, reason),
   });
 
+  const workflows = createWorkflows({
+    store,
+    clock,
+    ids,
+    logger,
+    events,
+    bus,
+    runs,
+    wallet,
+    stepPriceCredits: config.stepPriceCredits,
+    sseHeartbeatMs: config.sseHeartbeatMs,
+    instanceId: readInstanceId(config.dataDir),
+    checkWebhookUrl: (url) => checkWebhookUrl(url, config.webhookAllowPrivate),
+    newWebhookSecret: generateWebhookSecret,
+  });
+
   const lifecycle = new MachineLifecycle(
     store,
     clock,
@@ -160,6 +177,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...actionRoutes(new MachineActions(machines, workspaces, store, clock)),
     ...lifecycleRoutes(lifecycle),
     ...runRoutes({ runs, events, bus, sseHeartbeatMs: config.sseHeartbeatMs }),
+    ...workflows.routes,
   ];
   const version = deps.version ?? '0.1.0';
   const routes: AnyRoute[] = [];
@@ -182,6 +200,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await drivers.reapOrphans();
       const url = await server.listen({ host: config.host, port: config.port });
       engine.start();
+      workflows.engine.start();
       lifecycle.startSweeping();
       deliverer.start();
       logger.info({ url, store: store.kind, models: models.names() }, 'deskhand serving');
@@ -189,6 +208,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     async stop() {
       lifecycle.stopSweeping();
+      await workflows.engine.stop();
       await engine.stop();
       await deliverer.stop();
       await server.close();

@@ -1,0 +1,234 @@
+import type { StartWorkflowRunRequest } from '../contracts/index.js';
+import type { Clock, IdGenerator } from '../core/index.js';
+import { AppError, invalidState, notFound, validationError } from '../errors/index.js';
+import type { EventLog } from '../events/index.js';
+import type { Store } from '../store/index.js';
+import { olderThan, writeJson } from '../store/index.js';
+import type { WalletService } from '../wallet/index.js';
+import { validateDefinition, walkSteps } from './definition/index.js';
+import type { Definition } from './definition/index.js';
+import type { WorkflowDriver } from './engine/workflow-driver.js';
+import { activeStatuses, statusSummary } from './workflow-row.js';
+import type { WorkflowRow, WorkflowRunRow } from './workflow-row.js';
+import type { WorkflowTransitions } from './workflow-transitions.js';
+
+export interface WorkflowRunServiceDeps {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  events: EventLog;
+  transitions: WorkflowTransitions;
+  driver: WorkflowDriver;
+  wallet: WalletService;
+  stepPriceCredits: number;
+  checkWebhookUrl(url: string): void;
+  newWebhookSecret(): string;
+  wakeEngine(): void;
+  interrupt(workflowRunId: string): void;
+}
+
+export interface ListWorkflowRunsOptions {
+  workflowId?: string;
+  limit: number;
+  startingAfter?: string;
+}
+
+/** Workflow runs as the API offers them: start, read, cancel, resume an approval. */
+export class WorkflowRunService {
+  constructor(private readonly deps: WorkflowRunServiceDeps) {}
+
+  async start(
+    organizationId: string,
+    request: StartWorkflowRunRequest,
+    requestId: string,
+    workflow?: WorkflowRow,
+  ): Promise<WorkflowRunRow> {
+    if (workflow?.status === 'archived') {
+      throw invalidState(`Workflow ${workflow.id} is archived; unarchive it to run it.`);
+    }
+    if (workflow && request.definition) {
+      throw validationError('A saved workflow runs its own definition; omit `definition`.', {
+        field: 'body.definition',
+      });
+    }
+    const rawDefinition = workflow ? JSON.parse(workflow.definition) : request.definition;
+    if (!rawDefinition) {
+      throw validationError('An ad hoc workflow run needs a `definition`.', {
+        field: 'body.definition',
+      });
+    }
+    const definition = validateDefinition(
+      rawDefinition,
+      workflow ? 'definition' : 'body.definition',
+    );
+    this.refuseMachinelessTasks(definition, request.machine_id ?? null);
+    if (request.webhook_url) {
+      this.deps.checkWebhookUrl(request.webhook_url);
+    }
+    await this.requireCredits(organizationId, definition);
+
+    const row = this.newRow(organizationId, request, requestId, definition, workflow);
+    await this.deps.events.write(async (trx, emit) => {
+      await trx.insertInto('workflow_runs').values(row).execute();
+      await emit(row.id, { type: 'status', data: statusSummary(row) });
+    });
+    this.deps.wakeEngine();
+    return row;
+  }
+
+  async get(organizationId: string, runId: string): Promise<WorkflowRunRow> {
+    const row = await this.deps.store.db
+      .selectFrom('workflow_runs')
+      .selectAll()
+      .where('id', '=', runId)
+      .where('organization_id', '=', organizationId)
+      .executeTakeFirst();
+    if (!row) {
+      throw notFound('workflow run', runId);
+    }
+    return row;
+  }
+
+  async list(organizationId: string, options: ListWorkflowRunsOptions): Promise<WorkflowRunRow[]> {
+    let query = this.deps.store.db
+      .selectFrom('workflow_runs')
+      .selectAll()
+      .where('organization_id', '=', organizationId);
+    if (options.workflowId) {
+      query = query.where('workflow_id', '=', options.workflowId);
+    }
+    if (options.startingAfter) {
+      query = query.where(olderThan(await this.get(organizationId, options.startingAfter)));
+    }
+    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+  }
+
+  /** Cancels the run and every child run still going; an ended run is left as it is. */
+  async cancel(organizationId: string, runId: string): Promise<WorkflowRunRow> {
+    const current = await this.get(organizationId, runId);
+    // LIMITATION: the walk is interrupted in this process only; a run walked by another
+    // server on the same PostgreSQL notices at its next step. LISTEN/NOTIFY would lift it.
+    this.deps.interrupt(runId);
+    const row = await this.deps.transitions.apply(runId, {
+      from: activeStatuses,
+      to: 'cancelled',
+      set: {
+        error: writeJson({ code: 'CANCELLED', message: 'The workflow run was cancelled.' }),
+      },
+    });
+    await this.deps.driver.parts(current).children.cancelAll();
+    if (row) {
+      await this.deps.events.write((trx) =>
+        this.deps.driver.parts(row).children.recordSpending(trx),
+      );
+    }
+    return this.get(organizationId, runId);
+  }
+
+  /** Approves (the run goes on) or rejects (the step fails) a pending `human_approval`. */
+  async resume(
+    organizationId: string,
+    runId: string,
+    approved: boolean,
+    note: string | null,
+  ): Promise<WorkflowRunRow> {
+    const current = await this.get(organizationId, runId);
+    const stepKey = current.awaiting_step_id;
+    if (current.status !== 'awaiting_human' || !stepKey) {
+      throw invalidState(`Workflow run ${runId} is ${current.status}; it awaits no approval.`);
+    }
+    // The step's decision is written first: a walk that starts once the run is queued must
+    // find it, and a second resume then changes nothing.
+    const { steps } = this.deps.driver.parts(current);
+    const stepId = stepKey.split('/').at(-1) ?? stepKey;
+    await steps.finish(
+      { key: stepKey, stepId, type: 'human_approval' },
+      approved
+        ? { status: 'succeeded', output: { approved, note }, error: null }
+        : {
+            status: 'failed',
+            output: { approved, note },
+            error: { code: 'APPROVAL_REJECTED', message: note ?? 'Rejected.', step_id: stepId },
+          },
+    );
+    const row = await this.deps.transitions.apply(runId, {
+      from: ['awaiting_human'],
+      to: 'queued',
+      set: { awaiting_step_id: null, awaiting_human_reason: null },
+      detail: { step_id: stepId, approved, note },
+    });
+    if (!row) {
+      throw invalidState(`Workflow run ${runId} no longer awaits an approval.`);
+    }
+    this.deps.wakeEngine();
+    return row;
+  }
+
+  /** A task step needs a machine: its own, its branch's, or the run's. */
+  private refuseMachinelessTasks(definition: Definition, machineId: string | null): void {
+    if (machineId) {
+      return;
+    }
+    walkSteps(definition.steps, ['steps'], (step, path) => {
+      const inBranch = path.includes('branches');
+      if (step.type === 'task' && !step.machine_id && !inBranch) {
+        throw validationError(
+          `Step '${step.id}' is a task without machine_id; give it one or start the run with one.`,
+          { step_id: step.id, field: 'machine_id', path: `definition.${path.join('.')}` },
+        );
+      }
+    });
+  }
+
+  private async requireCredits(organizationId: string, definition: Definition): Promise<void> {
+    let hasTask = false;
+    walkSteps(definition.steps, [], (step) => (hasTask ||= step.type === 'task'));
+    const balance = await this.deps.wallet.balance(organizationId);
+    if (hasTask && balance < this.deps.stepPriceCredits) {
+      throw new AppError(
+        'INSUFFICIENT_CREDITS',
+        `One step costs ${this.deps.stepPriceCredits} credits; the wallet holds ${balance}.`,
+        { details: { balance_credits: balance } },
+      );
+    }
+  }
+
+  private newRow(
+    organizationId: string,
+    request: StartWorkflowRunRequest,
+    requestId: string,
+    definition: Definition,
+    workflow: WorkflowRow | undefined,
+  ): WorkflowRunRow {
+    const webhookUrl = request.webhook_url ?? null;
+    return {
+      id: this.deps.ids.uuid(),
+      organization_id: organizationId,
+      workflow_id: workflow?.id ?? null,
+      workflow_version: workflow?.version ?? null,
+      definition: writeJson(definition),
+      status: 'queued',
+      machine_id: request.machine_id ?? null,
+      inputs: writeJson(request.inputs ?? {}),
+      output: null,
+      error: null,
+      awaiting_human_reason: null,
+      awaiting_step_id: null,
+      iterations_used: 0,
+      max_iterations: request.max_iterations ?? null,
+      spent_cents: 0,
+      budget_cents: request.budget_cents || null,
+      deadline_seconds: request.deadline_seconds ?? null,
+      llm: request.llm ? writeJson(request.llm) : null,
+      webhook_url: webhookUrl,
+      webhook_secret: webhookUrl ? this.deps.newWebhookSecret() : null,
+      metadata: request.metadata ? writeJson(request.metadata) : null,
+      request_id: requestId,
+      created_at: this.deps.clock.now().toISOString(),
+      started_at: null,
+      finished_at: null,
+      lease_owner: null,
+      lease_expires_at: null,
+    };
+  }
+}
