@@ -256,6 +256,86 @@ describe.each(testStores)('workflows on %s', (store) => {
     expect(again.body.status).toBe('cancelled');
   });
 
+  it('runs parallel branches on different machines', async () => {
+    const { api, agent } = suite;
+    await api.topUp(1000);
+    const [left, right] = [await api.machine(), await api.machine()];
+    agent.on('left branch', () => finish('left'));
+    agent.on('right branch', () => finish('right'));
+    const started = await api.post('/v1/workflows/runs', {
+      inputs: { machines: [left, right] },
+      definition: {
+        steps: [
+          {
+            id: 'both',
+            type: 'parallel',
+            branches: [
+              {
+                machine_id: '{{ inputs.machines[0] }}',
+                steps: [{ id: 'l', type: 'task', task: 'left branch' }],
+              },
+              {
+                machine_id: '{{ inputs.machines[1] }}',
+                steps: [{ id: 'r', type: 'task', task: 'right branch' }],
+              },
+            ],
+          },
+        ],
+      },
+    });
+    expect(started.status).toBe(200);
+    const run = await waitForWorkflowRun(api, started.body.id);
+    expect(run.status).toBe('succeeded');
+    const children = childRuns(await workflowEvents(api, run.id));
+    const machines = await Promise.all(
+      children.map(async (child) => (await api.get(`/v1/runs/${child}`)).body.machine_id),
+    );
+    expect(machines.sort()).toEqual([left, right].sort());
+  });
+
+  it('fails a rejected approval and bounds iterations and time across the run', async () => {
+    const { api } = suite;
+    const approval = await api.post('/v1/workflows/runs', {
+      definition: { steps: [{ id: 'ask', type: 'human_approval' }] },
+    });
+    await waitForWorkflowRun(api, approval.body.id, (run) => run.status === 'awaiting_human');
+    await api.post(`/v1/workflows/runs/${approval.body.id}/resume`, {
+      approved: false,
+      note: 'not today',
+    });
+    const rejected = await waitForWorkflowRun(api, approval.body.id);
+    expect(rejected).toMatchObject({ status: 'failed' });
+    expect(rejected.error).toMatchObject({ code: 'APPROVAL_REJECTED', message: 'not today' });
+    const again = await api.post(`/v1/workflows/runs/${approval.body.id}/resume`, {});
+    expect(again.status).toBe(409);
+
+    const looping = await api.post('/v1/workflows/runs', {
+      max_iterations: 3,
+      definition: {
+        steps: [
+          {
+            id: 'spin',
+            type: 'loop',
+            while: 'true',
+            max_iterations: 100,
+            steps: [{ id: 'tick', type: 'wait', seconds: 0 }],
+          },
+        ],
+      },
+    });
+    const spun = await waitForWorkflowRun(api, looping.body.id);
+    expect(spun).toMatchObject({ status: 'failed', iterations_used: 3 });
+    expect(spun.error).toMatchObject({ code: 'MAX_ITERATIONS_REACHED', step_id: 'spin' });
+
+    const slow = await api.post('/v1/workflows/runs', {
+      deadline_seconds: 1,
+      definition: { steps: [{ id: 'nap', type: 'wait', seconds: 60 }] },
+    });
+    const late = await waitForWorkflowRun(api, slow.body.id);
+    expect(late).toMatchObject({ status: 'timed_out' });
+    expect(late.error).toMatchObject({ code: 'DEADLINE_EXCEEDED' });
+  });
+
   it('refuses an invalid definition with a 422 that names the step and field', async () => {
     const { api } = suite;
     const response = await api.post('/v1/workflows', {

@@ -82,9 +82,8 @@ async function listOf(interpreter: Interpreter, step: LoopStep, frame: Frame) {
 }
 
 async function countIteration(interpreter: Interpreter, key: string, stepId: string) {
-  const used = await interpreter.deps.steps.countIteration(key);
   const limit = interpreter.deps.workflowRun.max_iterations;
-  if (limit && used > limit) {
+  if (!(await interpreter.deps.steps.countIteration(key, limit))) {
     throw new WorkflowAbort(
       'MAX_ITERATIONS_REACHED',
       `The run used all ${limit} loop iterations it may take.`,

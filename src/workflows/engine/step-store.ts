@@ -167,11 +167,26 @@ export class StepStore {
 
   /**
    * Counts one loop iteration against the run's `iterations_used`, once per key however often
-   * the run restarts; returns the run's count after it.
+   * the run restarts. False when the run's `limit` is used up: nothing is counted then.
    */
-  async countIteration(key: string): Promise<number> {
+  async countIteration(key: string, limit: number | null): Promise<boolean> {
     return this.events.write(async (trx) => {
-      const inserted = await trx
+      if (await this.select(trx, key)) {
+        return true;
+      }
+      // One conditional update, so parallel loops cannot both take the last iteration.
+      let update = trx
+        .updateTable('workflow_runs')
+        .set({ iterations_used: sql<number>`iterations_used + 1` })
+        .where('id', '=', this.workflowRunId);
+      if (limit !== null) {
+        update = update.where('iterations_used', '<', limit);
+      }
+      const counted = await update.executeTakeFirst();
+      if (counted.numUpdatedRows === 0n) {
+        return false;
+      }
+      await trx
         .insertInto('workflow_steps')
         .values({
           workflow_run_id: this.workflowRunId,
@@ -187,21 +202,8 @@ export class StepStore {
           created_at: this.now(),
           finished_at: this.now(),
         })
-        .onConflict((conflict) => conflict.columns(['workflow_run_id', 'key']).doNothing())
-        .executeTakeFirst();
-      if ((inserted.numInsertedOrUpdatedRows ?? 0n) > 0n) {
-        await trx
-          .updateTable('workflow_runs')
-          .set({ iterations_used: sql<number>`iterations_used + 1` })
-          .where('id', '=', this.workflowRunId)
-          .execute();
-      }
-      const run = await trx
-        .selectFrom('workflow_runs')
-        .select('iterations_used')
-        .where('id', '=', this.workflowRunId)
-        .executeTakeFirstOrThrow();
-      return run.iterations_used;
+        .execute();
+      return true;
     });
   }
 
