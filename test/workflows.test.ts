@@ -368,5 +368,22 @@ describe.each(testStores)('workflows on %s', (store) => {
     expect((await api.get('/v1/workflows')).body.data.map((w: any) => w.slug)).not.toContain(
       'broken',
     );
+    const typed = await api.post('/v1/workflows', {
+      name: 'Typed',
+      slug: 'typed',
+      definition: { steps: [{ id: 'nap', type: 'wait', seconds: 0 }] },
+      inputs_schema: {
+        type: 'object',
+        required: ['rows'],
+        properties: { rows: { type: 'array' } },
+      },
+    });
+    const badInputs = await api.post(`/v1/workflows/${typed.body.id}/runs`, {
+      inputs: { rows: 1 },
+    });
+    expect(badInputs.status).toBe(422);
+    expect(badInputs.body.error.details).toMatchObject({ field: 'body.inputs.rows' });
+    const runs = await api.get(`/v1/workflows/runs?workflow_id=${typed.body.id}`);
+    expect(runs.body.data).toEqual([]);
   });
 });

@@ -3,9 +3,14 @@ import type { Clock, IdGenerator } from '../core/index.js';
 import { AppError, invalidState, notFound, validationError } from '../errors/index.js';
 import type { EventLog } from '../events/index.js';
 import type { Store } from '../store/index.js';
-import { olderThan, writeJson } from '../store/index.js';
+import { olderThan, readJson, writeJson } from '../store/index.js';
 import type { WalletService } from '../wallet/index.js';
-import { validateDefinition, walkSteps } from './definition/index.js';
+import {
+  checkInputs,
+  checkInputsSchema,
+  validateDefinition,
+  walkSteps,
+} from './definition/index.js';
 import type { Definition } from './definition/index.js';
 import type { WorkflowDriver } from './engine/workflow-driver.js';
 import { activeStatuses, statusSummary } from './workflow-row.js';
@@ -61,6 +66,11 @@ export class WorkflowRunService {
       rawDefinition,
       workflow ? 'definition' : 'body.definition',
     );
+    const inputsSchema = workflow
+      ? readJson<Record<string, unknown> | null>(workflow.inputs_schema, null)
+      : request.inputs_schema;
+    checkInputsSchema(inputsSchema, 'body.inputs_schema');
+    checkInputs(inputsSchema, request.inputs ?? {});
     this.refuseMachinelessTasks(definition, request.machine_id ?? null);
     if (request.webhook_url) {
       this.deps.checkWebhookUrl(request.webhook_url);

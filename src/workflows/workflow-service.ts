@@ -3,7 +3,7 @@ import type { Clock, IdGenerator } from '../core/index.js';
 import { invalidState, notFound } from '../errors/index.js';
 import type { Store } from '../store/index.js';
 import { olderThan, writeJson } from '../store/index.js';
-import { validateDefinition } from './definition/index.js';
+import { checkInputsSchema, validateDefinition } from './definition/index.js';
 import type { WorkflowRow } from './workflow-row.js';
 
 export interface ListOptions {
@@ -25,6 +25,7 @@ export class WorkflowService {
     requestId: string,
   ): Promise<WorkflowRow> {
     validateDefinition(request.definition);
+    checkInputsSchema(request.inputs_schema, 'body.inputs_schema');
     await this.refuseTakenSlug(organizationId, request.slug);
     const now = this.clock.now().toISOString();
     const row: WorkflowRow = {
@@ -85,6 +86,7 @@ export class WorkflowService {
     if (request.definition) {
       validateDefinition(request.definition);
     }
+    checkInputsSchema(request.inputs_schema, 'body.inputs_schema');
     const current = await this.get(organizationId, workflowId);
     const changes = {
       ...(request.name !== undefined ? { name: request.name } : {}),

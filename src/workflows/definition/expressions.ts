@@ -82,9 +82,22 @@ function truthy(value: unknown): boolean {
   return Boolean(value);
 }
 
-/** JSONata returns sequences with extra properties; JSON round-tripping makes plain values. */
+/**
+ * JSONata returns sequences with extra properties and may return functions; JSON
+ * round-tripping makes plain values, and a function is no value (null).
+ */
 function plain(value: unknown): unknown {
-  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown);
+  const text = JSON.stringify(value ?? null, (_key, item: unknown) =>
+    isFunction(item) ? null : item,
+  );
+  return JSON.parse(text ?? 'null') as unknown;
+}
+
+function isFunction(item: unknown): boolean {
+  return (
+    typeof item === 'function' ||
+    (typeof item === 'object' && item !== null && '_jsonata_function' in item)
+  );
 }
 
 function asExpressionError(error: unknown): ExpressionError {

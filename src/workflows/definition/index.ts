@@ -1,3 +1,4 @@
+export { checkInputs, checkInputsSchema } from './inputs.js';
 export { validateDefinition } from './validate.js';
 export { evaluate, evaluateCondition, render } from './expressions.js';
 export type { Scope } from './expressions.js';

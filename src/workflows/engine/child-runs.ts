@@ -9,7 +9,7 @@ import { isTerminal } from '../../runs/index.js';
 import type { Store } from '../../store/index.js';
 import { readJson } from '../../store/index.js';
 import type { WorkflowRunRow } from '../workflow-row.js';
-import { WorkflowAbort, sleep } from './outcomes.js';
+import { WorkflowAbort, WorkflowInterrupt, sleep } from './outcomes.js';
 import { StepStore } from './step-store.js';
 import type { StepIdentity, StepResult } from './step-store.js';
 
@@ -96,6 +96,15 @@ export class ChildRuns {
     runId: string,
     request: RunRequest,
   ): Promise<StepResult | undefined> {
+    // A cancel by another server reaches this walk here at the latest: no run after it.
+    const current = await this.deps.store.db
+      .selectFrom('workflow_runs')
+      .select('status')
+      .where('id', '=', this.workflowRun.id)
+      .executeTakeFirst();
+    if (current?.status !== 'running') {
+      throw new WorkflowInterrupt('cancelled');
+    }
     const maxSteps = await this.affordableSteps(request.max_steps);
     if (maxSteps < 1) {
       throw new WorkflowAbort(
