@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 import { AppError } from '../../errors/index.js';
@@ -113,5 +116,17 @@ describe('workflow definitions', () => {
     const schema = { type: 'object', required: ['rows'], properties: { rows: { type: 'array' } } };
     expect(() => checkInputs(schema, { rows: [] })).not.toThrow();
     expect(() => checkInputs(schema, { rows: 'x' })).toThrow(/body\.inputs\.rows must be array/);
+  });
+
+  it('accepts the worked examples of the documentation', () => {
+    const page = readFileSync(join(import.meta.dirname, '../../../docs/workflows.md'), 'utf8');
+    const examples = [...page.matchAll(/```json\n([\s\S]*?)```/g)]
+      .map((match) => match[1] ?? '')
+      .filter((block) => block.includes('"steps"'))
+      .map((block) => JSON.parse(block) as unknown);
+    expect(examples).toHaveLength(3);
+    for (const example of examples) {
+      expect(() => validateDefinition(example)).not.toThrow();
+    }
   });
 });
