@@ -37,10 +37,16 @@ function started(row: WorkflowRunRow, requestId: string) {
   return { body: toWorkflowRunResponse(row, { requestId, includeWebhookSecret: true }) };
 }
 
-function refuseOwnProvider(header: unknown): void {
-  if (header !== undefined && header !== 'managed') {
+/** Refuses a run on the caller's own provider account, from the body or X-LLM-Provider. */
+function refuseOwnProvider(body: StartWorkflowRunRequest, header: unknown): void {
+  const provider = header ?? body.llm?.provider ?? 'managed';
+  if (provider !== 'managed') {
     // LIMITATION: runs on a caller's provider key are not offered yet, for workflows as for runs.
-    throw new AppError('LLM_PROVIDER_UNSUPPORTED', `Provider '${String(header)}' is not offered.`);
+    throw new AppError(
+      'LLM_PROVIDER_UNSUPPORTED',
+      `Workflow runs on the caller's own '${String(provider)}' account are not offered.`,
+      { details: { supported: ['managed'] } },
+    );
   }
 }
 
@@ -59,7 +65,7 @@ function startRoutes({ workflows, runs }: WorkflowRunRouteDeps): AnyRoute[] {
       bodyOptional: true,
       response: WorkflowRunResponse,
       handler: async ({ auth, params, body, requestId, request }) => {
-        refuseOwnProvider(request.headers['x-llm-provider']);
+        refuseOwnProvider(body, request.headers['x-llm-provider']);
         const workflow = await workflows.get(auth.organizationId, params.workflow_id);
         return started(await runs.start(auth.organizationId, body, requestId, workflow), requestId);
       },
@@ -74,8 +80,10 @@ function startRoutes({ workflows, runs }: WorkflowRunRouteDeps): AnyRoute[] {
       idempotent: true,
       body: StartWorkflowRunRequest,
       response: WorkflowRunResponse,
-      handler: async ({ auth, body, requestId }) =>
-        started(await runs.start(auth.organizationId, body, requestId), requestId),
+      handler: async ({ auth, body, requestId, request }) => {
+        refuseOwnProvider(body, request.headers['x-llm-provider']);
+        return started(await runs.start(auth.organizationId, body, requestId), requestId);
+      },
     }),
   ];
 }

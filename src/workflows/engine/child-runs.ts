@@ -119,6 +119,10 @@ export class ChildRuns {
       await this.deps.runs.create(organizationId, capped, requestId ?? '', {}, runId);
       return undefined;
     } catch (error) {
+      if (await this.existing(runId)) {
+        // Another walk of this run (a server that lost its lease late) created it first.
+        return undefined;
+      }
       if (!isAppError(error)) {
         throw error;
       }

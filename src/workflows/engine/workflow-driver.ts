@@ -109,7 +109,10 @@ export class WorkflowDriver {
     set: { output?: string; error?: string },
   ): Promise<void> {
     await this.deps.events.write((trx) => children.recordSpending(trx));
-    await this.deps.transitions.apply(row.id, { from: ['running'], to, set });
+    const ended = await this.deps.transitions.apply(row.id, { from: ['running'], to, set });
+    if (ended) {
+      this.deps.logger.info({ workflow_run_id: row.id, status: to }, 'workflow run ended');
+    }
   }
 }
 

@@ -195,6 +195,7 @@ export class WorkflowEngine {
             () => controller.abort(new WorkflowInterrupt('deadline')),
             Math.max(0, this.remainingMs(row)),
           );
+    this.deps.logger.info({ workflow_run_id: row.id }, 'workflow run started');
     const done = this.deps.driver
       .drive(row, controller.signal)
       .catch((error: unknown) =>
