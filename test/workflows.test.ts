@@ -368,6 +368,31 @@ describe.each(testStores)('workflows on %s', (store) => {
     expect((await api.get('/v1/workflows')).body.data.map((w: any) => w.slug)).not.toContain(
       'broken',
     );
+    const machineless = await api.post('/v1/workflows/runs', {
+      definition: {
+        steps: [
+          {
+            id: 'fan',
+            type: 'parallel',
+            branches: [
+              { machine_id: 'm-1', steps: [{ id: 'fine', type: 'task', task: 'x' }] },
+              { steps: [{ id: 'homeless', type: 'task', task: 'y' }] },
+            ],
+          },
+        ],
+      },
+    });
+    expect(machineless.status).toBe(422);
+    expect(machineless.body.error.details).toMatchObject({
+      step_id: 'homeless',
+      path: 'definition.steps[0].branches[1].steps[0].machine_id',
+    });
+    const unknownMachine = await api.post('/v1/workflows/runs', {
+      machine_id: 'no-such-machine',
+      definition: { steps: [{ id: 'go', type: 'task', task: 'x' }] },
+    });
+    expect(unknownMachine.status).toBe(404);
+
     const typed = await api.post('/v1/workflows', {
       name: 'Typed',
       slug: 'typed',

@@ -1,6 +1,6 @@
 import type { StartWorkflowRunRequest } from '../contracts/index.js';
 import type { Clock, IdGenerator } from '../core/index.js';
-import { AppError, invalidState, notFound, validationError } from '../errors/index.js';
+import { invalidState, notFound, validationError } from '../errors/index.js';
 import type { EventLog } from '../events/index.js';
 import type { Store } from '../store/index.js';
 import { olderThan, readJson, writeJson } from '../store/index.js';
@@ -13,6 +13,7 @@ import {
 } from './definition/index.js';
 import type { Definition } from './definition/index.js';
 import type { WorkflowDriver } from './engine/workflow-driver.js';
+import { refuseMachinelessTasks, requireCredits, requireMachine } from './start-checks.js';
 import { activeStatuses, statusSummary } from './workflow-row.js';
 import type { WorkflowRow, WorkflowRunRow } from './workflow-row.js';
 import type { WorkflowTransitions } from './workflow-transitions.js';
@@ -71,11 +72,12 @@ export class WorkflowRunService {
       : request.inputs_schema;
     checkInputsSchema(inputsSchema, 'body.inputs_schema');
     checkInputs(inputsSchema, request.inputs ?? {});
-    this.refuseMachinelessTasks(definition, request.machine_id ?? null);
+    refuseMachinelessTasks(definition, request.machine_id ?? null);
+    await requireMachine(this.deps.store, organizationId, request.machine_id ?? null);
     if (request.webhook_url) {
       this.deps.checkWebhookUrl(request.webhook_url);
     }
-    await this.requireCredits(organizationId, definition);
+    await requireCredits(this.deps, organizationId, definition);
 
     const row = this.newRow(organizationId, request, requestId, definition, workflow);
     await this.deps.events.write(async (trx, emit) => {
@@ -172,35 +174,6 @@ export class WorkflowRunService {
     }
     this.deps.wakeEngine();
     return row;
-  }
-
-  /** A task step needs a machine: its own, its branch's, or the run's. */
-  private refuseMachinelessTasks(definition: Definition, machineId: string | null): void {
-    if (machineId) {
-      return;
-    }
-    walkSteps(definition.steps, ['steps'], (step, path) => {
-      const inBranch = path.includes('branches');
-      if (step.type === 'task' && !step.machine_id && !inBranch) {
-        throw validationError(
-          `Step '${step.id}' is a task without machine_id; give it one or start the run with one.`,
-          { step_id: step.id, field: 'machine_id', path: `definition.${path.join('.')}` },
-        );
-      }
-    });
-  }
-
-  private async requireCredits(organizationId: string, definition: Definition): Promise<void> {
-    let hasTask = false;
-    walkSteps(definition.steps, [], (step) => (hasTask ||= step.type === 'task'));
-    const balance = await this.deps.wallet.balance(organizationId);
-    if (hasTask && balance < this.deps.stepPriceCredits) {
-      throw new AppError(
-        'INSUFFICIENT_CREDITS',
-        `One step costs ${this.deps.stepPriceCredits} credits; the wallet holds ${balance}.`,
-        { details: { balance_credits: balance } },
-      );
-    }
   }
 
   private newRow(
