@@ -242,12 +242,10 @@ describe.each(testStores)('workflows on %s', (store) => {
       definition: { steps: [{ id: 'long', type: 'task', task: 'runs until cancelled' }] },
     });
     const id = started.body.id;
-    let child = '';
-    await waitForWorkflowRun(api, id, () => {
-      child =
-        agent.requests.find((request) => request.task === 'runs until cancelled')?.run_id ?? '';
-      return child !== '';
-    });
+    // Spending shows while the child run is charged, before the workflow run ends.
+    const charged = await waitForWorkflowRun(api, id, (run) => run.spent_cents >= 10);
+    expect(charged.status).toBe('running');
+    const child = agent.requests.find((request) => request.task === 'runs until cancelled')!.run_id;
     const cancelled = await api.post(`/v1/workflows/runs/${id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');

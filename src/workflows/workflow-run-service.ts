@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+
 import type { StartWorkflowRunRequest } from '../contracts/index.js';
 import type { Clock, IdGenerator } from '../core/index.js';
 import { invalidState, notFound, validationError } from '../errors/index.js';
@@ -14,7 +16,7 @@ import {
 import type { Definition } from './definition/index.js';
 import type { WorkflowDriver } from './engine/workflow-driver.js';
 import { refuseMachinelessTasks, requireCredits, requireMachine } from './start-checks.js';
-import { activeStatuses, statusSummary } from './workflow-row.js';
+import { activeStatuses, isTerminal, statusSummary } from './workflow-row.js';
 import type { WorkflowRow, WorkflowRunRow } from './workflow-row.js';
 import type { WorkflowTransitions } from './workflow-transitions.js';
 
@@ -98,7 +100,7 @@ export class WorkflowRunService {
     if (!row) {
       throw notFound('workflow run', runId);
     }
-    return row;
+    return this.withLiveSpending(row);
   }
 
   async list(organizationId: string, options: ListWorkflowRunsOptions): Promise<WorkflowRunRow[]> {
@@ -112,7 +114,30 @@ export class WorkflowRunService {
     if (options.startingAfter) {
       query = query.where(olderThan(await this.get(organizationId, options.startingAfter)));
     }
-    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(options.limit)
+      .execute();
+    return Promise.all(rows.map((row) => this.withLiveSpending(row)));
+  }
+
+  /** While a run goes on, its spending is read from its child runs as they are charged. */
+  private async withLiveSpending(row: WorkflowRunRow): Promise<WorkflowRunRow> {
+    if (isTerminal(row.status)) {
+      return row;
+    }
+    const { spent } = await this.deps.store.db
+      .selectFrom('runs')
+      .select(sql<number>`coalesce(sum(credits_charged), 0)`.as('spent'))
+      .where(
+        'id',
+        'in',
+        sql<string>`(select run_id from workflow_steps
+          where workflow_run_id = ${row.id} and run_id is not null)`,
+      )
+      .executeTakeFirstOrThrow();
+    return { ...row, spent_cents: Number(spent) };
   }
 
   /** Cancels the run and every child run still going; an ended run is left as it is. */

@@ -29,10 +29,10 @@ export function validateDefinition(raw: unknown, field = 'definition'): Definiti
 }
 
 function fromIssue(issue: z.core.$ZodIssue | undefined): Problem {
-  return {
-    message: issue?.message ?? 'is not valid',
-    path: (issue?.path ?? []).map((part) => (typeof part === 'symbol' ? String(part) : part)),
-  };
+  const path = (issue?.path ?? []).map((part) => (typeof part === 'symbol' ? String(part) : part));
+  // An unknown field is pointed at by name, so the author sees which one.
+  const unknown = issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [];
+  return { message: issue?.message ?? 'is not valid', path: [...path, ...unknown] };
 }
 
 function findProblem(definition: Definition): Problem | undefined {
