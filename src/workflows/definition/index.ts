@@ -1,6 +1,6 @@
 export { checkInputs, checkInputsSchema } from './inputs.js';
 export { validateDefinition } from './validate.js';
-export { evaluate, evaluateCondition, render } from './expressions.js';
+export { ExpressionError, evaluate, evaluateCondition, render } from './expressions.js';
 export type { Scope } from './expressions.js';
 export { walkSteps, childSteps } from './walk.js';
 export type {

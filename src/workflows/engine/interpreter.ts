@@ -1,7 +1,7 @@
 import { RunRequest } from '../../contracts/index.js';
 import type { Clock } from '../../core/index.js';
 import type { Scope, Step, TaskStep } from '../definition/index.js';
-import { evaluateCondition, render } from '../definition/index.js';
+import { ExpressionError, evaluateCondition, render } from '../definition/index.js';
 import type { WorkflowRunRow } from '../workflow-row.js';
 import type { ChildRuns } from './child-runs.js';
 import { runControlStep } from './control-steps.js';
@@ -72,7 +72,7 @@ export class Interpreter {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof Error && error.name === 'ExpressionError') {
+      if (error instanceof ExpressionError) {
         throw new StepFailure({
           code: 'EXPRESSION_ERROR',
           message: error.message,
