@@ -106,17 +106,15 @@ async function parallelStep(
   id: StepIdentity,
   frame: Frame,
 ) {
+  const machines = await branchMachines(interpreter, step, frame);
   const settled = await Promise.allSettled(
-    step.branches.map(async (branch, index) => {
-      const machineId = branch.machine_id
-        ? await interpreter.guarded(step.id, () => render(branch.machine_id ?? '', frame.scope))
-        : frame.machineId;
-      await interpreter.runSteps(branch.steps, {
+    step.branches.map((branch, index) =>
+      interpreter.runSteps(branch.steps, {
         ...frame,
-        machineId,
+        machineId: machines[index] ?? null,
         prefix: `${id.key}/${index}/`,
-      });
-    }),
+      }),
+    ),
   );
   const reasons = settled.flatMap((outcome) =>
     outcome.status === 'rejected' ? [outcome.reason as Error] : [],
@@ -127,6 +125,27 @@ async function parallelStep(
     throw first;
   }
   return { branches: step.branches.length };
+}
+
+/** Each branch's machine, templates filled in; two branches may not share one. */
+async function branchMachines(interpreter: Interpreter, step: ParallelStep, frame: Frame) {
+  const machines = await Promise.all(
+    step.branches.map((branch) =>
+      branch.machine_id
+        ? interpreter.guarded(step.id, () => render(branch.machine_id ?? '', frame.scope))
+        : Promise.resolve(frame.machineId),
+    ),
+  );
+  const own = step.branches.map((branch, index) => (branch.machine_id ? machines[index] : null));
+  const repeated = own.findIndex((machine, index) => machine && own.indexOf(machine) !== index);
+  if (repeated >= 0) {
+    throw new StepFailure({
+      code: 'VALIDATION_ERROR',
+      message: `Branch ${repeated} runs on machine ${own[repeated]}, as an earlier branch does.`,
+      step_id: step.id,
+    });
+  }
+  return machines;
 }
 
 async function retryStep(
