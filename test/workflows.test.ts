@@ -230,6 +230,26 @@ describe.each(testStores)('workflows on %s', (store) => {
     expect(run.error).toMatchObject({ code: 'BUDGET_EXHAUSTED', step_id: 'second' });
     const wallet = await client.get('/v1/wallet');
     expect(wallet.body.balance_cents ?? wallet.body.balance_credits).toBe(475);
+
+    // A budget that cannot pay one more step starts no run at all.
+    const exact = await client.post('/v1/workflows/runs', {
+      machine_id: machineId,
+      budget_cents: 15,
+      definition: {
+        steps: [
+          { id: 'first', type: 'task', task: 'three steps' },
+          { id: 'second', type: 'task', task: 'never ends' },
+        ],
+      },
+    });
+    const spent = await waitForWorkflowRun(client, exact.body.id);
+    expect(spent).toMatchObject({ status: 'failed', spent_cents: 15 });
+    expect(spent.error).toMatchObject({ code: 'BUDGET_EXHAUSTED', step_id: 'second' });
+    const events = await workflowEvents(client, exact.body.id);
+    const second = events.find((event) => event.data.step_id === 'second' && event.data.status);
+    expect(second.data).toMatchObject({ status: 'failed', run_id: null });
+    const runs = (await client.get('/v1/runs?limit=200')).body.data;
+    expect(runs.filter((run: any) => run.task === 'never ends')).toHaveLength(1);
   });
 
   it('cancels a workflow run and the child run it was waiting on', async () => {

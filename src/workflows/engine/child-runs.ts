@@ -49,9 +49,19 @@ export class ChildRuns {
     const runId = row.run_id ?? '';
     const created = await this.existing(runId);
     if (!created) {
-      const failure = await this.serialized(() => this.create(step, runId, request));
+      const failure = await this.serialized(() => this.create(step, runId, request)).catch(
+        async (error: unknown) => {
+          if (error instanceof WorkflowAbort) {
+            // The step is reported failed with the reason before the run ends.
+            const detail = { code: error.code, message: error.message, step_id: step.stepId };
+            const result: StepResult = { status: 'failed', output: null, error: detail };
+            await this.steps.finish(step, result, (trx) => this.forgetRun(trx, step));
+          }
+          throw error;
+        },
+      );
       if (failure) {
-        await this.steps.finish(step, failure);
+        await this.steps.finish(step, failure, (trx) => this.forgetRun(trx, step));
         return failure;
       }
     }
@@ -88,6 +98,16 @@ export class ChildRuns {
           where s.workflow_run_id = ${this.workflowRun.id} and s.run_id is not null))`,
       })
       .where('id', '=', this.workflowRun.id)
+      .execute();
+  }
+
+  /** A step whose run was never created keeps no run id, so none is reported or counted. */
+  private async forgetRun(trx: Transaction, step: StepIdentity): Promise<void> {
+    await trx
+      .updateTable('workflow_steps')
+      .set({ run_id: null })
+      .where('workflow_run_id', '=', this.workflowRun.id)
+      .where('key', '=', step.key)
       .execute();
   }
 
