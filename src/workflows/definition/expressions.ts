@@ -1,6 +1,10 @@
 import jsonata from 'jsonata';
 
-/** How long one expression may evaluate and how deep it may nest, so none can hang a run. */
+/**
+ * How long one expression may evaluate and how deep it may nest, so none can hang a run.
+ * LIMITATION: JSONata checks the time between evaluation steps, so one built-in call on huge
+ * data (`$range(1, 1e8)`) runs to its end; evaluating in a worker thread would lift it.
+ */
 const guardrails = { timeout: 1_000, stack: 200 };
 
 /** `{{ expression }}` inside a string field of a step. */

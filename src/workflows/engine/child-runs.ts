@@ -178,6 +178,8 @@ export class ChildRuns {
     return Math.min(wanted, Math.floor((budget - committed) / price));
   }
 
+  // LIMITATION: a child run waiting for a human keeps its workflow run `running` until the
+  // child is resumed; mirroring the wait as the workflow run's `awaiting_human` would lift it.
   private async waitForEnd(runId: string, signal: AbortSignal): Promise<RunRow> {
     for (;;) {
       const run = await this.existing(runId);
