@@ -55,6 +55,18 @@ const sharedOperations = [
   'cancelRun',
   'resumeRun',
   'getIdempotencyResult',
+  'createWorkflow',
+  'listWorkflows',
+  'getWorkflow',
+  'updateWorkflow',
+  'deleteWorkflow',
+  'startWorkflowRun',
+  'startAdhocWorkflowRun',
+  'listWorkflowRuns',
+  'getWorkflowRun',
+  'streamWorkflowRunEvents',
+  'cancelWorkflowRun',
+  'resumeWorkflowRun',
 ];
 
 describe.skipIf(!referenceFound)('conformance with the Coasty v1 reference', () => {
@@ -508,6 +520,79 @@ describe.skipIf(!referenceFound)('conformance with the Coasty v1 reference', () 
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(response.headers.get('x-coasty-request-id')).toMatch(/^req_/);
+  });
+
+  it('saves, runs, resumes, cancels and archives workflows in the reference shapes', async () => {
+    const { api } = suite;
+    const definition = { steps: [{ id: 'ask', type: 'human_approval', message: 'go on?' }] };
+    const created = await call(api, 'post', '/v1/workflows', {
+      body: { name: 'conformance', slug: 'conformance-flow', definition },
+    });
+    expect(created.status).toBe(200);
+    const workflowId: string = created.body.id;
+    const params = { workflow_id: workflowId };
+    expect((await call(api, 'get', '/v1/workflows')).body.data[0].id).toBe(workflowId);
+    expect((await call(api, 'get', '/v1/workflows/{workflow_id}', { params })).status).toBe(200);
+    const updated = await call(api, 'put', '/v1/workflows/{workflow_id}', {
+      params,
+      body: { description: 'asks first' },
+    });
+    expect(updated.body.version).toBe(2);
+    const taken = await call(api, 'post', '/v1/workflows', {
+      body: { name: 'again', slug: 'conformance-flow', definition },
+    });
+    expect(taken.status).toBe(409);
+
+    const started = await call(api, 'post', '/v1/workflows/{workflow_id}/runs', {
+      params,
+      body: { inputs: {} },
+    });
+    expect(started.body).toMatchObject({ status: 'queued', workflow_version: 2 });
+    const runParams = { run_id: started.body.id };
+    let run = started.body;
+    while (run.status !== 'awaiting_human') {
+      run = (await call(api, 'get', '/v1/workflows/runs/{run_id}', { params: runParams })).body;
+    }
+    const resumed = await call(api, 'post', '/v1/workflows/runs/{run_id}/resume', {
+      params: runParams,
+      body: { approved: true, note: 'yes' },
+    });
+    expect(resumed.status).toBe(200);
+    const listed = await call(api, 'get', '/v1/workflows/runs', {
+      query: `workflow_id=${workflowId}`,
+    });
+    expect(listed.body.data.map((item: Json) => item.id)).toEqual([started.body.id]);
+
+    const adhoc = await call(api, 'post', '/v1/workflows/runs', { body: { definition } });
+    const cancelled = await call(api, 'post', '/v1/workflows/runs/{run_id}/cancel', {
+      params: { run_id: adhoc.body.id },
+    });
+    expect(cancelled.body.status).toBe('cancelled');
+    const invalid = await call(api, 'post', '/v1/workflows/runs', {
+      body: { definition: { steps: [{ id: 'x', type: 'nope' }] } },
+    });
+    expect(invalid.status).toBe(422);
+    const missing = await call(api, 'get', '/v1/workflows/runs/{run_id}', {
+      params: { run_id: '00000000-0000-4000-8000-000000000000' },
+    });
+    expect(missing.status).toBe(404);
+
+    exercised.add('streamWorkflowRunEvents');
+    const controller = new AbortController();
+    const stream = await fetch(`${api.url}/v1/workflows/runs/${adhoc.body.id}/events`, {
+      headers: { 'x-api-key': api.key, accept: 'text/event-stream' },
+      signal: controller.signal,
+    });
+    controller.abort();
+    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+
+    const archived = await call(api, 'delete', '/v1/workflows/{workflow_id}', { params });
+    expect(archived.body).toMatchObject({ id: workflowId, object: 'workflow', deleted: true });
+    const refused = await call(api, 'post', '/v1/workflows/{workflow_id}/runs', {
+      params,
+      body: {},
+    });
+    expect(refused.status).toBe(409);
   });
 
   it('replays an idempotent create and finds its result by key', async () => {

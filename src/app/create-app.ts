@@ -48,6 +48,7 @@ import {
   createDeliveryHook,
   generateWebhookSecret,
 } from '../webhooks/index.js';
+import { createWorkflows } from '../workflows/index.js';
 import { readInstanceId } from './instance-id.js';
 import { systemRoutes } from './system-routes.js';
 
@@ -169,6 +170,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
     interrupt: (runId, reason) => engine.interrupt(runId, reason),
   });
 
+  const workflows = createWorkflows({
+    store,
+    clock,
+    ids,
+    logger,
+    events,
+    bus,
+    runs,
+    wallet,
+    stepPriceCredits: config.stepPriceCredits,
+    sseHeartbeatMs: config.sseHeartbeatMs,
+    instanceId: readInstanceId(config.dataDir),
+    checkWebhookUrl: (url) => checkWebhookUrl(url, config.webhookAllowPrivate),
+    newWebhookSecret: generateWebhookSecret,
+  });
+
   const lifecycle = new MachineLifecycle(
     store,
     clock,
@@ -203,6 +220,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       stepPriceCredits: config.stepPriceCredits,
     }),
     ...runRoutes({ runs, events, bus, sseHeartbeatMs: config.sseHeartbeatMs }),
+    ...workflows.routes,
   ];
   const version = deps.version ?? '0.1.0';
   const routes: AnyRoute[] = [];
@@ -226,6 +244,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await snapshots.recover();
       const url = await server.listen({ host: config.host, port: config.port });
       engine.start();
+      workflows.engine.start();
       lifecycle.startSweeping();
       deliverer.start();
       logger.info({ url, store: store.kind, models: models.names() }, 'deskhand serving');
@@ -233,6 +252,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     async stop() {
       lifecycle.stopSweeping();
+      await workflows.engine.stop();
       await engine.stop();
       await deliverer.stop();
       await server.close();

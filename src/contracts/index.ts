@@ -78,3 +78,19 @@ export {
   actionCommands,
 } from './machine-actions.js';
 export type { ActionCommand } from './machine-actions.js';
+export {
+  ListWorkflowRunsQuery,
+  ListWorkflowRunsResponse,
+  ListWorkflowsQuery,
+  ListWorkflowsResponse,
+  ResumeWorkflowRunRequest,
+  StartWorkflowRunRequest,
+  WorkflowCreateRequest,
+  WorkflowDeleteResponse,
+  WorkflowIdParams,
+  WorkflowResponse,
+  WorkflowRunIdParams,
+  WorkflowRunResponse,
+  WorkflowUpdateRequest,
+  dslVersion,
+} from './workflows.js';

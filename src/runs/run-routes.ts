@@ -1,5 +1,4 @@
 import {
-  EventPage,
   EventsQuery,
   ListRunsQuery,
   ListRunsResponse,
@@ -8,11 +7,9 @@ import {
   RunIdParams,
   RunRequest,
   RunResponse,
-  SeqCursor,
 } from '../contracts/index.js';
-import { AppError } from '../errors/index.js';
 import type { EventBus, EventLog } from '../events/index.js';
-import { streamEvents } from '../events/index.js';
+import { answerEvents } from '../events/index.js';
 import { defineRoute } from '../http/index.js';
 import type { AnyRoute } from '../http/index.js';
 import { isTerminal, toRunResponse } from './run-row.js';
@@ -169,62 +166,17 @@ function runEvents(deps: RunRouteDeps): AnyRoute {
     streamContentType: 'text/event-stream',
     handler: async ({ auth, params, query, request, reply, requestId }) => {
       const run = await deps.runs.get(auth.organizationId, params.run_id);
-      const afterSeq = query.after ?? lastEventId(request.headers['last-event-id']);
-      const wantsJson =
-        query.format === 'json' ||
-        (query.format === undefined && acceptsJsonOnly(request.headers.accept));
-      if (!wantsJson && isTerminal(run.status) && (await isPastEnd(deps, run.id, afterSeq))) {
-        // 204 tells an EventSource that reconnected after `done` to stop reconnecting.
-        return { status: 204, body: undefined };
-      }
-      if (!wantsJson) {
-        const streamId = run.id;
-        const options = { request, reply, log: deps.events, bus: deps.bus, streamId, afterSeq };
-        await streamEvents({ ...options, heartbeatMs: deps.sseHeartbeatMs });
-        return 'streamed';
-      }
-
-      const events = await deps.events.list(run.id, afterSeq, query.limit + 1);
-      const page = events.slice(0, query.limit);
-      const body = EventPage.parse({
-        object: 'list',
-        data: page.map((event) => ({
-          seq: event.seq,
-          type: event.type,
-          data: event.data,
-          created_at: event.createdAt,
-        })),
-        has_more: events.length > query.limit,
-        next_after: page.at(-1)?.seq ?? afterSeq,
-        // The final status commits with the `done` event, so an ended run's log is complete.
-        done: isTerminal(run.status) && events.length <= query.limit,
-        request_id: requestId,
+      return answerEvents({
+        request,
+        reply,
+        query,
+        requestId,
+        log: deps.events,
+        bus: deps.bus,
+        heartbeatMs: deps.sseHeartbeatMs,
+        streamId: run.id,
+        ended: isTerminal(run.status),
       });
-      return { body };
     },
   });
-}
-
-function lastEventId(header: string | string[] | undefined): number {
-  if (header === undefined) {
-    return 0;
-  }
-  const parsed = SeqCursor.safeParse(Array.isArray(header) ? header[0] : header);
-  if (!parsed.success) {
-    throw new AppError('VALIDATION_ERROR', 'Last-Event-ID must be a non-negative integer.');
-  }
-  return parsed.data;
-}
-
-function acceptsJsonOnly(accept: string | undefined): boolean {
-  return (
-    accept !== undefined &&
-    accept.includes('application/json') &&
-    !accept.includes('text/event-stream')
-  );
-}
-
-async function isPastEnd(deps: RunRouteDeps, runId: string, afterSeq: number): Promise<boolean> {
-  const next = await deps.events.list(runId, afterSeq, 1);
-  return next.length === 0;
 }

@@ -55,6 +55,8 @@ export class RunService {
     request: RunRequest,
     requestId: string,
     byok: OwnProviderHeaders = {},
+    /** Chosen by a caller that records the id first, so a retry cannot start a second run. */
+    runId?: string,
   ): Promise<RunRow> {
     const { deps } = this;
     refuseUnsupportedVersion(request.cua_version);
@@ -77,7 +79,7 @@ export class RunService {
     }
     await this.requireCredits(organizationId);
 
-    const row = this.newRow(organizationId, request, model.name, requestId);
+    const row = this.newRow(organizationId, request, model.name, requestId, runId);
     try {
       await deps.events.write(async (trx, emit) => {
         await trx.insertInto('runs').values(row).execute();
@@ -203,10 +205,11 @@ export class RunService {
     request: RunRequest,
     modelName: string,
     requestId: string,
+    runId: string | undefined,
   ): RunRow {
     const { clock, ids } = this.deps;
     return {
-      id: ids.uuid(),
+      id: runId ?? ids.uuid(),
       organization_id: organizationId,
       machine_id: request.machine_id,
       active_machine_id: request.machine_id,

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Kysely, Migration } from 'kysely';
 
+import { createWorkflowTables } from './workflow-tables.js';
+
 /**
  * Schema changes in order. Each is written once with the query builder so the same steps run
  * on SQLite and PostgreSQL; never edit one that has shipped, add another.
@@ -8,6 +10,7 @@ import type { Kysely, Migration } from 'kysely';
 export const migrations: Record<string, Migration> = {
   '0001_initial': { up: createInitialSchema },
   '0002_machine_leases': { up: addMachineLeases },
+  '0003_workflows': { up: createWorkflowTables },
   '0005_machine_snapshots': { up: addMachineSnapshots },
 };
 

@@ -16,6 +16,9 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   machine_snapshots: MachineSnapshotsTable;
+  workflows: WorkflowsTable;
+  workflow_runs: WorkflowRunsTable;
+  workflow_steps: WorkflowStepsTable;
 }
 
 export interface OrganizationsTable {
@@ -198,4 +201,75 @@ export interface MachineSnapshotsTable {
   error: string | null;
   created_at: string;
   completed_at: string | null;
+}
+
+export interface WorkflowsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  slug: string;
+  /** 1 on create, bumped by every update. */
+  version: number;
+  definition: string;
+  inputs_schema: string | null;
+  description: string | null;
+  status: string;
+  metadata: string | null;
+  request_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WorkflowRunsTable {
+  id: string;
+  organization_id: string;
+  workflow_id: string | null;
+  workflow_version: number | null;
+  /** The definition as it was when the run started, so later updates do not change it. */
+  definition: string;
+  status: string;
+  machine_id: string | null;
+  inputs: string;
+  output: string | null;
+  error: string | null;
+  awaiting_human_reason: string | null;
+  awaiting_step_id: string | null;
+  iterations_used: number;
+  max_iterations: number | null;
+  spent_cents: number;
+  budget_cents: number | null;
+  deadline_seconds: number | null;
+  llm: string | null;
+  webhook_url: string | null;
+  webhook_secret: string | null;
+  metadata: string | null;
+  request_id: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+}
+
+/**
+ * One step instance of a workflow run, keyed by its path (`rows/2/fill`, `flaky/attempt-3`):
+ * what a restarted run reads instead of doing the step again.
+ */
+export interface WorkflowStepsTable {
+  workflow_run_id: string;
+  key: string;
+  step_id: string;
+  type: string;
+  /** `running`, `awaiting_human`, `succeeded`, `failed`, `skipped`. */
+  status: string;
+  /** The child run of a task step, chosen before the run is created. */
+  run_id: string | null;
+  /** The step's output, or a recorded decision (a branch taken, a list to loop over). */
+  value: string | null;
+  error: string | null;
+  /** When a wait or a retry's backoff ends. */
+  wake_at: string | null;
+  schema_version: number;
+  created_at: string;
+  finished_at: string | null;
 }

@@ -15,7 +15,10 @@ export type WebhookStatus = (typeof webhookStatuses)[number];
 export interface WebhookPayload {
   /** The delivery id, also sent as `Coasty-Delivery-Id`. */
   id: string;
-  /** `run.<status>`, also sent as `Coasty-Event-Type`. */
+  /**
+   * `run.<status>`, also sent as `Coasty-Event-Type`; a workflow run's deliveries use the same
+   * types, with `data.object` set to `workflow.run`.
+   */
   type: `run.${WebhookStatus}`;
   created_at: string;
   data: { run_id: string; seq: number; [field: string]: unknown };
@@ -57,12 +60,18 @@ async function queueDelivery(
   event: StoredEvent,
   status: WebhookStatus,
 ): Promise<void> {
-  // Streams of workflow runs share the log; only a stream that is a run has a row here.
-  const run = await trx
-    .selectFrom('runs')
-    .select(['id', 'organization_id', 'webhook_url'])
-    .where('id', '=', event.streamId)
-    .executeTakeFirst();
+  // Runs and workflow runs share the log; a stream is one or the other.
+  const run =
+    (await trx
+      .selectFrom('runs')
+      .select(['id', 'organization_id', 'webhook_url'])
+      .where('id', '=', event.streamId)
+      .executeTakeFirst()) ??
+    (await trx
+      .selectFrom('workflow_runs')
+      .select(['id', 'organization_id', 'webhook_url'])
+      .where('id', '=', event.streamId)
+      .executeTakeFirst());
   if (!run?.webhook_url) {
     return;
   }

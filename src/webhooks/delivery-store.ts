@@ -63,11 +63,17 @@ export async function loadRunSigning(
   db: Kysely<Database>,
   runId: string,
 ): Promise<RunSigning | undefined> {
-  const run = await db
-    .selectFrom('runs')
-    .select(['organization_id', 'webhook_secret'])
-    .where('id', '=', runId)
-    .executeTakeFirst();
+  const run =
+    (await db
+      .selectFrom('runs')
+      .select(['organization_id', 'webhook_secret'])
+      .where('id', '=', runId)
+      .executeTakeFirst()) ??
+    (await db
+      .selectFrom('workflow_runs')
+      .select(['organization_id', 'webhook_secret'])
+      .where('id', '=', runId)
+      .executeTakeFirst());
   return run && { organizationId: run.organization_id, webhookSecret: run.webhook_secret };
 }
 
