@@ -4,6 +4,7 @@ import { runToolOrThrow } from './run-tool.js';
 import { decodeXwd, encodePng } from './xwd-png.js';
 import type { AgentAction } from '../../contracts/actions.js';
 import type { ActionOutcome, CallOptions, Machine, Observation } from '../driver.js';
+import type { WindowHost } from '../windows/index.js';
 import type { DesktopSession } from './desktop-session.js';
 
 /** Pause between two captures of the settle check; one frame at 20 fps. */
@@ -16,6 +17,20 @@ export function createDesktopMachine(session: DesktopSession, settleTimeoutMs: n
     id: session.spec.id,
     observe: (options) => observe(session, settleTimeoutMs, options),
     act: (action, options) => act(session, action, options),
+    windows: windowHost(session),
+  };
+}
+
+const WINDOW_TOOL_TIMEOUT_MS = 5_000;
+
+/** wmctrl, xdotool and friends on the machine's display, with its environment alone. */
+function windowHost(session: DesktopSession): WindowHost {
+  return {
+    screen: { width: session.spec.screenWidth, height: session.spec.screenHeight },
+    run: async (tool, args, signal) => {
+      const options = { env: session.env, signal, timeoutMs: WINDOW_TOOL_TIMEOUT_MS };
+      return (await runToolOrThrow(tool, args, options)).toString('utf8');
+    },
   };
 }
 

@@ -1,0 +1,74 @@
+import type { WindowHost, WindowInfo } from './window-host.js';
+
+// wmctrl -l -p -x: id, desktop, pid, WM_CLASS, client machine, then the title to the end.
+const LIST_LINE = /^(0x[0-9a-f]+)\s+(-?\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s?(.*)$/i;
+
+/** The desktop's managed top-level windows, in the order the window manager lists them. */
+export async function listWindows(host: WindowHost, signal: AbortSignal): Promise<WindowInfo[]> {
+  const listing = await host.run('wmctrl', ['-l', '-p', '-x'], signal);
+  const active = await activeWindow(host, signal);
+  const rows = listing
+    .split('\n')
+    .map((line) => LIST_LINE.exec(line))
+    .filter((match) => match !== null);
+
+  return Promise.all(
+    rows.map(async (match) => {
+      const id = normalizeId(match[1]!);
+      const pid = Number(match[3]);
+      return {
+        window_id: id,
+        title: match[6]!.trim(),
+        class: match[4]!,
+        pid: pid > 0 ? pid : null,
+        ...(await geometryAndState(host, id, signal)),
+        active: id === active,
+      };
+    }),
+  );
+}
+
+/** One window, looked up afresh. */
+export async function windowById(
+  host: WindowHost,
+  windowId: string,
+  signal: AbortSignal,
+): Promise<WindowInfo | undefined> {
+  return (await listWindows(host, signal)).find((window) => window.window_id === windowId);
+}
+
+/** `0x40000c`, `0x0040000c` and `4194316` all become `0x0040000c`. */
+export function normalizeId(id: string): string {
+  const value = id.startsWith('0x') || id.startsWith('0X') ? parseInt(id, 16) : Number(id);
+  return `0x${value.toString(16).padStart(8, '0')}`;
+}
+
+async function activeWindow(host: WindowHost, signal: AbortSignal): Promise<string | undefined> {
+  const output = await host.run('xprop', ['-root', '_NET_ACTIVE_WINDOW'], signal);
+  const id = /window id # (0x[0-9a-f]+)/i.exec(output)?.[1];
+  return id === undefined || parseInt(id, 16) === 0 ? undefined : normalizeId(id);
+}
+
+async function geometryAndState(host: WindowHost, id: string, signal: AbortSignal) {
+  // wmctrl -G double-counts the frame under openbox; xwininfo's absolute corner is exact.
+  const [info, props] = await Promise.all([
+    host.run('xwininfo', ['-id', id], signal),
+    host.run('xprop', ['-id', id, '_NET_FRAME_EXTENTS', '_NET_WM_STATE'], signal),
+  ]);
+  const field = (name: string) => Number(new RegExp(`${name}:\\s+(-?\\d+)`).exec(info)?.[1] ?? 0);
+  const extents = /_NET_FRAME_EXTENTS\(CARDINAL\) = (\d+), (\d+), (\d+), (\d+)/.exec(props);
+  const left = Number(extents?.[1] ?? 0);
+  const top = Number(extents?.[3] ?? 0);
+  const state = /_NET_WM_STATE\(ATOM\) =(.*)/.exec(props)?.[1] ?? '';
+
+  return {
+    x: field('Absolute upper-left X') - left,
+    y: field('Absolute upper-left Y') - top,
+    width: field('Width'),
+    height: field('Height'),
+    minimized: state.includes('_NET_WM_STATE_HIDDEN'),
+    maximized:
+      state.includes('_NET_WM_STATE_MAXIMIZED_VERT') &&
+      state.includes('_NET_WM_STATE_MAXIMIZED_HORZ'),
+  };
+}
