@@ -18,6 +18,7 @@ import {
   MachineService,
   Workspaces,
   actionRoutes,
+  opRoutes,
   createLocalDrivers,
   lifecycleRoutes,
   machineRoutes,
@@ -148,6 +149,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
 
   const idempotency = new IdempotencyStore(store, clock, config.idempotencyWaitMs);
+  const machineActions = new MachineActions(machines, workspaces, store, clock);
   const apiRoutes: AnyRoute[] = [
     ...keyRoutes({
       keys,
@@ -157,7 +159,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
     ...walletRoutes({ wallet, store, stepPriceCredits: config.stepPriceCredits }),
     ...machineRoutes(machines),
-    ...actionRoutes(new MachineActions(machines, workspaces, store, clock)),
+    ...actionRoutes(machineActions),
+    ...opRoutes(machineActions),
     ...lifecycleRoutes(lifecycle),
     ...runRoutes({ runs, events, bus, sseHeartbeatMs: config.sseHeartbeatMs }),
   ];

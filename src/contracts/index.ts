@@ -62,8 +62,15 @@ export {
   ActionResultResponse,
   BatchActionRequest,
   BatchActionResponse,
+  BrowserOpParams,
+  BrowserOpRequest,
+  FilesOpParams,
+  FilesOpRequest,
   ScreenshotQuery,
   ScreenshotResponse,
+  TerminalRequest,
   actionCommands,
+  browserOpNames,
+  filesOpNames,
 } from './machine-actions.js';
 export type { ActionCommand } from './machine-actions.js';
