@@ -1,9 +1,16 @@
 import { abortableDelay } from '../browser/abort.js';
 import { performDesktopAction } from './desktop-actions.js';
+import { describeDesktopPage } from './desktop-page-view.js';
 import { runToolOrThrow } from './run-tool.js';
 import { decodeXwd, encodePng } from './xwd-png.js';
 import type { AgentAction } from '../../contracts/actions.js';
-import type { ActionOutcome, CallOptions, Machine, Observation } from '../driver.js';
+import type {
+  ActionOutcome,
+  CallOptions,
+  Machine,
+  Observation,
+  ObserveOptions,
+} from '../driver.js';
 import type { WindowHost } from '../windows/index.js';
 import type { DesktopSession } from './desktop-session.js';
 
@@ -13,11 +20,13 @@ const CAPTURE_TIMEOUT_MS = 10_000;
 
 /** The run engine's handle on one desktop machine; it holds no state of its own. */
 export function createDesktopMachine(session: DesktopSession, settleTimeoutMs: number): Machine {
+  const windows = windowHost(session);
   return {
     id: session.spec.id,
-    observe: (options) => observe(session, settleTimeoutMs, options),
+    observe: (options) => observe(session, windows, settleTimeoutMs, options),
     act: (action, options) => act(session, action, options),
-    windows: windowHost(session),
+    windows,
+    ...(session.browser === undefined ? {} : { browser: session.browser.host }),
   };
 }
 
@@ -41,8 +50,9 @@ function windowHost(session: DesktopSession): WindowHost {
  */
 async function observe(
   session: DesktopSession,
+  windows: WindowHost,
   settleTimeoutMs: number,
-  { signal }: CallOptions,
+  { signal, screenOnly = false }: ObserveOptions,
 ): Promise<Observation> {
   const deadline = Date.now() + settleTimeoutMs;
   let previous = await capture(session, signal);
@@ -61,7 +71,13 @@ async function observe(
   const image = decodeXwd(previous);
   const data = await encodePng(image);
   signal.throwIfAborted();
-  return { screenshot: { format: 'png', data, width: image.width, height: image.height }, settled };
+  const screenshot = { format: 'png' as const, data, width: image.width, height: image.height };
+  // Read right after the capture, so the boxes describe the screen the screenshot shows.
+  const view =
+    screenOnly || session.browser === undefined
+      ? undefined
+      : await describeDesktopPage(session.browser, windows, signal).catch(() => undefined);
+  return { screenshot, settled, ...view };
 }
 
 const CAPTURE_ATTEMPTS = 3;

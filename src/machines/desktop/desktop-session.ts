@@ -5,11 +5,13 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { launchDesktopBrowser } from './desktop-browser.js';
 import { startDisplay, stopDisplay } from './display.js';
 import { writeState } from './machine-state.js';
 import { killGroup, sleep, spawnGroup } from './processes.js';
 import { runTool } from './run-tool.js';
 import type { MachineSpec } from '../driver.js';
+import type { DesktopBrowser } from './desktop-browser.js';
 import type { XDisplay } from './display.js';
 import type { MachineState, StateOwner } from './machine-state.js';
 import type { GroupProcess, MachineEnv } from './processes.js';
@@ -26,10 +28,12 @@ const MACHINE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 
 const WINDOW_MANAGER_TIMEOUT_MS = 5_000;
 const CHROMIUM_WINDOW_TIMEOUT_MS = 30_000;
+const NAVIGATION_TIMEOUT_MS = 30_000;
 
 export class DesktopSession {
   private readonly processes: GroupProcess[] = [];
   private display: XDisplay | undefined;
+  private desktopBrowser: DesktopBrowser | undefined;
 
   private constructor(
     readonly spec: MachineSpec,
@@ -65,8 +69,20 @@ export class DesktopSession {
     };
   }
 
+  /** The browser on the display, under Playwright's control for DOM-level commands. */
+  get browser(): DesktopBrowser | undefined {
+    return this.desktopBrowser;
+  }
+
   /** Stops every process group, newest first, then removes the display files and the dir. */
   async close(): Promise<void> {
+    const browser = this.desktopBrowser;
+    this.desktopBrowser = undefined;
+    if (browser !== undefined) {
+      // Playwright ends its pipe and the browser; the group kill below is the backstop.
+      await Promise.race([browser.context.close().catch(() => undefined), sleep(2_000)]);
+      await killGroup(browser.record.pid);
+    }
     const processes = this.processes.splice(0).reverse();
     await Promise.all(processes.map((started) => killGroup(started.record.pid)));
 
@@ -91,31 +107,16 @@ export class DesktopSession {
 
     // The terminal starts first so the browser opens above it and holds the focus.
     await this.startProcess('xterm', 'xterm', ['-geometry', '100x30+40+40']);
-    await this.startProcess('chromium', this.settings.chromiumPath, this.chromiumArgs());
+    this.desktopBrowser = await launchDesktopBrowser({
+      chromiumPath: this.settings.chromiumPath,
+      profileDir: join(this.settings.dir, 'profile'),
+      env: this.env,
+      width: this.spec.screenWidth,
+      height: this.spec.screenHeight,
+      navigationTimeoutMs: NAVIGATION_TIMEOUT_MS,
+    });
+    await this.saveState();
     await this.waitFor('chromium', CHROMIUM_WINDOW_TIMEOUT_MS, () => this.chromiumWindowShown());
-  }
-
-  private chromiumArgs(): string[] {
-    const { screenWidth: width, screenHeight: height } = this.spec;
-    return [
-      // Without --test-type a warning bar about --no-sandbox pushes the page down 56 px.
-      '--test-type',
-      '--no-first-run',
-      '--no-default-browser-check',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-domain-reliability',
-      '--no-pings',
-      '--password-store=basic',
-      `--user-data-dir=${join(this.settings.dir, 'profile')}`,
-      '--window-position=0,0',
-      `--window-size=${width},${height}`,
-      '--start-maximized',
-      'about:blank',
-    ];
   }
 
   private async startProcess(name: string, command: string, args: string[]): Promise<void> {
@@ -176,6 +177,7 @@ export class DesktopSession {
       processes: [
         ...(this.display === undefined ? [] : [this.display.xvfb.record]),
         ...this.processes.map((started) => started.record),
+        ...(this.desktopBrowser === undefined ? [] : [this.desktopBrowser.record]),
       ],
     };
     return writeState(this.settings.dir, state);

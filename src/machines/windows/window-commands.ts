@@ -13,6 +13,8 @@ export interface WindowCommand {
 /** A window command that could not be done, in words a caller can act on. */
 export class WindowCommandFailure extends Error {}
 
+const MAXIMIZED = 'maximized_vert,maximized_horz';
+
 /** How long the window manager gets to show a change before the command reports it unmet. */
 const settleTimeoutMs = 2_000;
 
@@ -56,17 +58,16 @@ const commands: Partial<Record<ActionCommand, WindowCommand>> = {
       return { window: await settle(host, window.window_id, signal, (w) => !!w?.minimized) };
     },
   },
-  maximize_window: changing(['-b', 'add,maximized_vert,maximized_horz'], (w) => w.maximized),
+  maximize_window: changing(['-b', `add,${MAXIMIZED}`], (w) => w.maximized),
   restore_window: {
     parameters: targeted({}),
     run: async (host, p, signal) => {
       const window = await find(host, p, signal);
       const id = window.window_id;
-      await host.run(
-        'wmctrl',
-        ['-i', '-r', id, '-b', 'remove,maximized_vert,maximized_horz'],
-        signal,
-      );
+      // Only what is set is undone: openbox moves a window told to unmaximise when it is not.
+      if (window.maximized) {
+        await host.run('wmctrl', ['-i', '-r', id, '-b', `remove,${MAXIMIZED}`], signal);
+      }
       // Activating a minimised window maps it again, as clicking it in a task bar would.
       await host.run('wmctrl', ['-i', '-a', id], signal);
       const restored = (w?: WindowInfo) => !!w && !w.minimized && !w.maximized;
@@ -153,12 +154,15 @@ async function place(
   box: { x: number; y: number; width?: number; height?: number },
   signal: AbortSignal,
 ): Promise<void> {
-  await host.run('wmctrl', ['-i', '-r', id, '-b', 'remove,maximized_vert,maximized_horz'], signal);
+  await host.run('wmctrl', ['-i', '-r', id, '-b', `remove,${MAXIMIZED}`], signal);
   const geometry = `0,${box.x},${box.y},${box.width ?? -1},${box.height ?? -1}`;
   await host.run('wmctrl', ['-i', '-r', id, '-e', geometry], signal);
 }
 
-/** Polls the window until `done` holds for it; the window manager applies changes a bit later. */
+/**
+ * Polls the window until `done` holds and its geometry stopped changing: the window manager
+ * applies changes a little later, and openbox animates a window back from its icon.
+ */
 async function settle(
   host: WindowHost,
   id: string,
@@ -166,11 +170,14 @@ async function settle(
   done: (window: WindowInfo | undefined) => boolean,
 ): Promise<WindowInfo | undefined> {
   const deadline = Date.now() + settleTimeoutMs;
+  let previous: string | undefined;
   for (;;) {
     const window = await windowById(host, id, signal);
-    if (done(window)) {
+    const geometry = JSON.stringify([window?.x, window?.y, window?.width, window?.height]);
+    if (done(window) && (window === undefined || geometry === previous)) {
       return window;
     }
+    previous = geometry;
     if (Date.now() >= deadline) {
       throw new WindowCommandFailure(
         `The window manager did not apply it to window ${id} within ${settleTimeoutMs} ms.`,

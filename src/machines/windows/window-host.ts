@@ -22,6 +22,9 @@ export interface WindowInfo {
   /** The client area's size (without the title bar and borders): what move_window sets. */
   width: number;
   height: number;
+  /** The outer frame's size, title bar and borders included: what the window covers. */
+  outer_width: number;
+  outer_height: number;
   minimized: boolean;
   maximized: boolean;
   active: boolean;

@@ -28,6 +28,12 @@ export async function listWindows(host: WindowHost, signal: AbortSignal): Promis
   );
 }
 
+/** Window ids from the bottom of the stack to the top, as the window manager stacks them. */
+export async function stackingOrder(host: WindowHost, signal: AbortSignal): Promise<string[]> {
+  const output = await host.run('xprop', ['-root', '_NET_CLIENT_LIST_STACKING'], signal);
+  return (output.match(/0x[0-9a-f]+/gi) ?? []).map(normalizeId);
+}
+
 /** One window, looked up afresh. */
 export async function windowById(
   host: WindowHost,
@@ -57,15 +63,16 @@ async function geometryAndState(host: WindowHost, id: string, signal: AbortSigna
   ]);
   const field = (name: string) => Number(new RegExp(`${name}:\\s+(-?\\d+)`).exec(info)?.[1] ?? 0);
   const extents = /_NET_FRAME_EXTENTS\(CARDINAL\) = (\d+), (\d+), (\d+), (\d+)/.exec(props);
-  const left = Number(extents?.[1] ?? 0);
-  const top = Number(extents?.[3] ?? 0);
+  const [left, right, top, bottom] = [1, 2, 3, 4].map((group) => Number(extents?.[group] ?? 0));
   const state = /_NET_WM_STATE\(ATOM\) =(.*)/.exec(props)?.[1] ?? '';
 
   return {
-    x: field('Absolute upper-left X') - left,
-    y: field('Absolute upper-left Y') - top,
+    x: field('Absolute upper-left X') - left!,
+    y: field('Absolute upper-left Y') - top!,
     width: field('Width'),
     height: field('Height'),
+    outer_width: field('Width') + left! + right!,
+    outer_height: field('Height') + top! + bottom!,
     minimized: state.includes('_NET_WM_STATE_HIDDEN'),
     maximized:
       state.includes('_NET_WM_STATE_MAXIMIZED_VERT') &&

@@ -1,0 +1,124 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { browserCommand } from '../browser-commands/index.js';
+import { windowCommand } from '../windows/index.js';
+import { createDesktopDriver } from './index.js';
+import type { ActionCommand } from '../../contracts/index.js';
+import type { Machine } from '../driver.js';
+import type { DesktopDriver } from './index.js';
+
+const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>Desk</title><style>
+  body { margin: 0; font: 16px sans-serif }
+  button { position: absolute; width: 140px; height: 40px }
+</style></head><body>
+<button id="a" style="left: 20px; top: 20px" onclick="hits.push('a')">Alpha</button>
+<button id="b" style="left: 600px; top: 300px" onclick="hits.push('b')">Sign Up</button>
+<input id="c" style="position: absolute; left: 300px; top: 450px; width: 300px" placeholder="Email">
+<script>window.hits = []</script></body></html>`;
+
+let server: Server;
+let url = '';
+let stateDir = '';
+let driver: DesktopDriver;
+let machine: Machine;
+const signal = new AbortController().signal;
+
+beforeAll(async () => {
+  server = createServer((_request, response) => {
+    response.setHeader('content-type', 'text/html; charset=utf-8');
+    response.end(PAGE);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  stateDir = await mkdtemp(join(tmpdir(), 'deskhand-desktop-dom-'));
+  driver = createDesktopDriver({ stateDir, settleTimeoutMs: 1_000 });
+  await driver.start({ id: 'dom', desktopEnabled: true, screenWidth: 1024, screenHeight: 768 });
+  machine = await driver.open('dom');
+}, 60_000);
+
+afterAll(async () => {
+  await driver?.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+async function run(command: ActionCommand, parameters: Record<string, unknown> = {}) {
+  const browser = browserCommand(command);
+  const definition = browser ?? windowCommand(command)!;
+  const host: any = browser ? machine.browser : machine.windows;
+  return definition.run(host, definition.parameters.parse(parameters), signal) as Promise<any>;
+}
+
+const hits = async (): Promise<string[]> =>
+  (await machine.browser!.currentPage()).evaluate(() => (globalThis as any).hits as string[]);
+
+describe('a desktop machine’s browser and windows', () => {
+  it('reads the page on the display; a click at a listed box centre hits the element', async () => {
+    await run('browser_open', { url });
+    const { elements } = await run('browser_get_clickables');
+    const buttons = elements.filter((element: any) => element.role === 'button');
+    expect(buttons.map((element: any) => element.name)).toEqual(['Alpha', 'Sign Up']);
+    // Below the browser's own tab strip and address bar, so lower on the screen than in the page.
+    expect(buttons[0].y).toBeGreaterThan(20);
+
+    for (const [index, button] of buttons.entries()) {
+      const point = { x: button.center_x, y: button.center_y };
+      const outcome = await machine.act({ type: 'click', button: 'left', ...point }, { signal });
+      expect(outcome.ok).toBe(true);
+      await expect.poll(hits).toEqual(['a', 'b'].slice(0, index + 1));
+    }
+
+    const observation = await machine.observe({ signal });
+    expect(observation.accessibilityTree).toContain('button "Sign Up"');
+    const signUp = buttons[1];
+    expect(observation.elements).toContainEqual({
+      role: 'button',
+      name: 'Sign Up',
+      x: signUp.x,
+      y: signUp.y,
+      width: 140,
+      height: 40,
+    });
+  });
+
+  it('lists, moves, minimises, restores, switches to and closes windows', async () => {
+    const { windows } = await run('list_windows');
+    expect(windows.map((window: any) => window.class)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/xterm/i), expect.stringMatching(/chromium/i)]),
+    );
+    const terminal = windows.find((window: any) => /xterm/i.test(window.class));
+
+    const moved = await run('move_window', { window_id: terminal.window_id, x: 300, y: 250 });
+    expect(moved.window).toMatchObject({ x: 300, y: 250 });
+    const switched = await run('switch_to_window', { window_id: terminal.window_id });
+    expect(switched.window).toMatchObject({ active: true });
+    // The terminal now covers the Sign Up button: it is no longer something a click would reach.
+    const covered = await machine.observe({ signal });
+    expect(covered.elements?.map((element) => element.name)).not.toContain('Sign Up');
+
+    const minimized = await run('minimize_window', { title: terminal.title });
+    expect(minimized.window).toMatchObject({ minimized: true });
+    const uncovered = await machine.observe({ signal });
+    expect(uncovered.elements?.map((element) => element.name)).toContain('Sign Up');
+
+    const restored = await run('restore_window', { window_id: terminal.window_id });
+    expect(restored.window).toMatchObject({ minimized: false, maximized: false, x: 300 });
+    const maximized = await run('maximize_window', { window_id: terminal.window_id });
+    expect(maximized.window).toMatchObject({ maximized: true });
+
+    await run('close_window', { window_id: terminal.window_id });
+    const after = await run('list_windows');
+    expect(after.windows.map((window: any) => window.window_id)).not.toContain(terminal.window_id);
+    await expect(run('switch_to_window', { window_id: terminal.window_id })).rejects.toThrow(
+      /No window/,
+    );
+  });
+});
