@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Page } from 'playwright-core';
 
 import { BrowserCommandFailure, goTo, webUrl } from './browser-command.js';
 import { describeTab, tabsOf } from './browser-host.js';
@@ -45,6 +46,7 @@ export const tabCommands: Record<string, BrowserCommand> = {
       const current = await host.currentPage();
       const page = p.index === undefined ? current : tabAt(host, p.index);
       const closedIndex = tabsOf(host).indexOf(page);
+      await keepOneTab(host, [page]);
       await page.close();
       const shown = await host.currentPage();
       await host.select(shown);
@@ -59,12 +61,22 @@ export const tabCommands: Record<string, BrowserCommand> = {
     run: async (host) => {
       // The machine keeps a browser: closing every tab leaves a blank one, as a restart would.
       const tabs = tabsOf(host);
+      const blank = await keepOneTab(host, tabs);
       await Promise.all(tabs.map((page) => page.close()));
-      const blank = await host.currentPage();
+      await host.select(blank);
       return { closed_tabs: tabs.length, tab: await describeTab(blank, 0, true) };
     },
   },
 };
+
+/**
+ * Opens a blank tab first when `closing` are all the tabs there are: a desktop browser whose
+ * last window closes would quit, and the machine would be left without one.
+ */
+async function keepOneTab(host: BrowserHost, closing: Page[]): Promise<Page> {
+  const remaining = tabsOf(host).filter((page) => !closing.includes(page));
+  return remaining[0] ?? (await host.context.newPage());
+}
 
 function tabAt(host: BrowserHost, index: number) {
   const tabs = tabsOf(host);

@@ -31,9 +31,9 @@ let machine: Machine;
 const signal = new AbortController().signal;
 
 beforeAll(async () => {
-  server = createServer((_request, response) => {
+  server = createServer((request, response) => {
     response.setHeader('content-type', 'text/html; charset=utf-8');
-    response.end(PAGE);
+    response.end(request.url?.includes('two') ? PAGE.replace('Desk', 'Two') : PAGE);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -120,5 +120,31 @@ describe('a desktop machine’s browser and windows', () => {
     await expect(run('switch_to_window', { window_id: terminal.window_id })).rejects.toThrow(
       /No window/,
     );
+  });
+
+  it('switches the tab on the display and keeps a browser when every tab closes', async () => {
+    await run('browser_open', { url });
+    const first = await machine.browser!.currentPage();
+    await run('browser_open_tab', { url: `${url}?two` });
+    expect((await run('browser_list_tabs')).active_index).toBe(1);
+
+    await run('browser_switch_tab', { index: 0 });
+    // A click on the screen lands in the tab the switch brought up, not in the newer one.
+    const { elements } = await run('browser_get_clickables');
+    const alpha = elements.find((element: any) => element.name === 'Alpha');
+    await machine.act(
+      { type: 'click', button: 'left', x: alpha.center_x, y: alpha.center_y },
+      { signal },
+    );
+    await expect.poll(() => first.evaluate(() => (globalThis as any).hits)).toEqual(['a']);
+
+    // A switch made on the screen (ctrl+2 here, a click on the tab strip alike) is followed.
+    expect((await machine.act({ type: 'key', keys: 'ctrl+2' }, { signal })).ok).toBe(true);
+    await expect.poll(async () => (await run('browser_state')).title).toBe('Two');
+
+    expect(await run('browser_close')).toMatchObject({ closed_tabs: 2 });
+    expect((await run('browser_list_tabs')).tabs).toHaveLength(1);
+    await run('browser_open', { url });
+    expect(await run('browser_state')).toMatchObject({ title: 'Desk', tab_count: 1 });
   });
 });

@@ -6,10 +6,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 
 import { chromium } from 'playwright-core';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 
+import { DesktopTabs } from './desktop-tabs.js';
 import { readStartTicks } from './processes.js';
+import { runTool } from './run-tool.js';
 import type { BrowserHost } from '../browser-commands/index.js';
+import type { WindowTitles } from './desktop-tabs.js';
 import type { MachineEnv, ProcessRecord } from './processes.js';
 
 export interface DesktopBrowserOptions {
@@ -61,7 +64,9 @@ export async function launchDesktopBrowser(
   try {
     const pid = await browserPid(options.profileDir);
     const record = { name: 'chromium', pid, startTicks: (await readStartTicks(pid)) ?? 0 };
-    return { context, record, host: desktopHost(context, options.navigationTimeoutMs) };
+    const titles = chromiumWindowTitles(options.env);
+    const host = new DesktopTabs(context, options.navigationTimeoutMs, titles);
+    return { context, record, host };
   } catch (error) {
     await context.close().catch(() => undefined);
     throw error;
@@ -91,43 +96,11 @@ async function browserPid(profileDir: string): Promise<number> {
   throw new Error(`Chromium started, but no process of this server runs with ${wanted}`);
 }
 
-/** The tab a person sees is the visible one; a click on another tab's title changes it. */
-function desktopHost(context: BrowserContext, navigationTimeoutMs: number): BrowserHost {
-  const open = () => context.pages().filter((page) => !page.isClosed());
-  const host: BrowserHost = {
-    context,
-    navigationTimeoutMs,
-    currentPage: async () => {
-      const pages = open();
-      for (const page of pages) {
-        if (await isVisible(page)) {
-          return page;
-        }
-      }
-      return pages.at(-1) ?? context.newPage();
-    },
-    select: (page) => page.bringToFront(),
-    viewportOrigin: (page) => viewportOrigin(page),
+/** The titles of the browser's shown windows (its helper windows are never mapped). */
+function chromiumWindowTitles(env: MachineEnv): WindowTitles {
+  return async () => {
+    const args = ['search', '--onlyvisible', '--class', 'chromium', 'getwindowname', '%@'];
+    const result = await runTool('xdotool', args, { env, timeoutMs: 2_000 });
+    return result.stdout.toString('utf8').split('\n').filter(Boolean);
   };
-  return host;
-}
-
-async function isVisible(page: Page): Promise<boolean> {
-  const state = page.evaluate(() => String((globalThis as any).document.visibilityState));
-  return (await state.catch(() => 'hidden')) === 'visible';
-}
-
-/**
- * The window's position on the screen plus the browser's own toolbar above the page: the tab
- * strip and address bar take the difference between the window's outer and inner heights.
- */
-async function viewportOrigin(page: Page): Promise<{ x: number; y: number }> {
-  return page.evaluate(() => {
-    const win = globalThis as any;
-    const side = Math.max(0, Math.round((win.outerWidth - win.innerWidth) / 2));
-    return {
-      x: Math.round(win.screenX) + side,
-      y: Math.round(win.screenY) + Math.max(0, win.outerHeight - win.innerHeight - side),
-    };
-  });
 }

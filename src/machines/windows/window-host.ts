@@ -13,7 +13,7 @@ export interface WindowInfo {
   /** The X window id in hex, as wmctrl and xdotool print it. */
   window_id: string;
   title: string;
-  /** The WM_CLASS, `instance.Class` (e.g. `xterm.XTerm`). */
+  /** The application's window class (WM_CLASS), such as `XTerm` or `Chromium-browser`. */
   class: string;
   pid: number | null;
   /** The outer frame's top-left corner on the screen: where move_window puts it. */

@@ -1,11 +1,12 @@
 import type { WindowHost, WindowInfo } from './window-host.js';
 
-// wmctrl -l -p -x: id, desktop, pid, WM_CLASS, client machine, then the title to the end.
-const LIST_LINE = /^(0x[0-9a-f]+)\s+(-?\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s?(.*)$/i;
+// wmctrl -l -p: id, desktop, pid, client machine, then the title to the end. (With -x the
+// class would come too, but Chromium's holds spaces, so it is read from xprop instead.)
+const LIST_LINE = /^(0x[0-9a-f]+)\s+(-?\d+)\s+(\d+)\s+(\S+)\s?(.*)$/i;
 
 /** The desktop's managed top-level windows, in the order the window manager lists them. */
 export async function listWindows(host: WindowHost, signal: AbortSignal): Promise<WindowInfo[]> {
-  const listing = await host.run('wmctrl', ['-l', '-p', '-x'], signal);
+  const listing = await host.run('wmctrl', ['-l', '-p'], signal);
   const active = await activeWindow(host, signal);
   const rows = listing
     .split('\n')
@@ -18,8 +19,7 @@ export async function listWindows(host: WindowHost, signal: AbortSignal): Promis
       const pid = Number(match[3]);
       return {
         window_id: id,
-        title: match[6]!.trim(),
-        class: match[4]!,
+        title: match[5]!.trim(),
         pid: pid > 0 ? pid : null,
         ...(await geometryAndState(host, id, signal)),
         active: id === active,
@@ -59,14 +59,17 @@ async function geometryAndState(host: WindowHost, id: string, signal: AbortSigna
   // wmctrl -G double-counts the frame under openbox; xwininfo's absolute corner is exact.
   const [info, props] = await Promise.all([
     host.run('xwininfo', ['-id', id], signal),
-    host.run('xprop', ['-id', id, '_NET_FRAME_EXTENTS', '_NET_WM_STATE'], signal),
+    host.run('xprop', ['-id', id, 'WM_CLASS', '_NET_FRAME_EXTENTS', '_NET_WM_STATE'], signal),
   ]);
   const field = (name: string) => Number(new RegExp(`${name}:\\s+(-?\\d+)`).exec(info)?.[1] ?? 0);
   const extents = /_NET_FRAME_EXTENTS\(CARDINAL\) = (\d+), (\d+), (\d+), (\d+)/.exec(props);
   const [left, right, top, bottom] = [1, 2, 3, 4].map((group) => Number(extents?.[group] ?? 0));
   const state = /_NET_WM_STATE\(ATOM\) =(.*)/.exec(props)?.[1] ?? '';
 
+  // WM_CLASS(STRING) = "instance", "Class": the class names the application.
+  const names = /WM_CLASS\(STRING\) = (.*)/.exec(props)?.[1]?.match(/"((?:[^"\\]|\\.)*)"/g) ?? [];
   return {
+    class: (names.at(-1) ?? '""').slice(1, -1),
     x: field('Absolute upper-left X') - left!,
     y: field('Absolute upper-left Y') - top!,
     width: field('Width'),
