@@ -41,6 +41,8 @@ class FormSite {
   }
 
   async stop(): Promise<void> {
+    // The machine's browser may still hold a connection open; it is not waited for.
+    this.server?.closeAllConnections();
     await new Promise((resolve) => this.server?.close(resolve));
   }
 }
@@ -187,5 +189,52 @@ describe('browser, terminal and files routes of a machine', () => {
       (await api.post(`${base}/files/read`, { parameters: { path: 'notes/a.txt' } })).body.result
         .content,
     ).toBe(content);
+  });
+});
+
+describe('window and browser commands of a desktop machine over HTTP', () => {
+  const suite = useServer('sqlite');
+  const site = new FormSite();
+  let base = '';
+  beforeAll(async () => {
+    await site.start();
+    const created = await suite.api.post('/v1/machines', {
+      display_name: 'desk',
+      desktop_enabled: true,
+    });
+    base = `/v1/machines/${created.body.machine.id}`;
+  });
+  afterAll(() => site.stop());
+
+  const act = (command: string, parameters: Record<string, unknown> = {}) =>
+    suite.api.post(`${base}/actions`, { command, parameters });
+
+  it('moves and minimises a window, and clicks a page element found by name', async () => {
+    const listed = await act('list_windows');
+    expect(listed.body.success).toBe(true);
+    const terminal = listed.body.result.windows.find((window: any) => window.class === 'XTerm');
+    const moved = await act('move_window', { window_id: terminal.window_id, x: 120, y: 90 });
+    expect(moved.body.result.window).toMatchObject({ x: 120, y: 90 });
+    const minimized = await act('minimize_window', { title: 'xterm' });
+    expect(minimized.body.result.window).toMatchObject({ minimized: true });
+    const again = await act('list_windows');
+    expect(again.body.result.windows).toContainEqual(
+      expect.objectContaining({ window_id: terminal.window_id, minimized: true, x: 120 }),
+    );
+
+    const hostile = await act('move_window', { window_id: '1; rm -rf ~', x: 1, y: 1 });
+    expect(hostile.status).toBe(422);
+    const offScreen = await act('move_window', { window_id: terminal.window_id, x: 5000, y: 1 });
+    expect(offScreen.body).toMatchObject({ success: false });
+    expect(offScreen.body.error).toMatch(/outside/);
+
+    await suite.api.post(`${base}/browser/open`, { parameters: { url: site.url } });
+    await suite.api.post(`${base}/browser/type`, {
+      parameters: { role: 'textbox', name: 'Email', text: 'desk@b.c' },
+    });
+    const found = await suite.api.post(`${base}/browser/clickables`, {});
+    const button = found.body.result.elements.find((element: any) => element.name === 'Sign Up');
+    await act('click', { x: button.center_x, y: button.center_y });
+    await site.until('submit:desk@b.c');
   });
 });
