@@ -156,6 +156,11 @@ async function typeInto(host: BrowserHost, p: any): Promise<Record<string, unkno
   }
 
   const before = await fieldValue(page);
+  if (before === undefined && target === undefined) {
+    throw new BrowserCommandFailure(
+      'No text field has the focus; name one with selector, or role and name.',
+    );
+  }
   await page.keyboard.type(p.text);
   const after = await fieldValue(page);
   // Typed text that did not arrive is a failure, never a success (a key handler ate it, the

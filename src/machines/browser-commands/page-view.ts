@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 
+import { withTimeout } from '../browser/abort.js';
 import type { ScreenElement } from '../driver.js';
 import { onScreen, pageElements, toScreenElements } from './page-elements.js';
 import type { ScreenOffset } from './browser-host.js';
@@ -23,18 +24,17 @@ export async function describePage(
   origin: ScreenOffset,
   timeoutMs: number,
 ): Promise<PageView | undefined> {
-  try {
-    const [outline, elements] = await Promise.all([
-      page.ariaSnapshot({ timeout: timeoutMs }),
-      pageElements(page),
-    ]);
-    return {
-      accessibilityTree: capOutline(outline),
-      elements: toScreenElements(onScreen(elements, origin)),
-    };
-  } catch {
+  const reading = Promise.all([page.ariaSnapshot({ timeout: timeoutMs }), pageElements(page)]);
+  // A page script stuck in a loop would hold the evaluation forever: the bound answers instead.
+  const read = await withTimeout(reading, timeoutMs, undefined).catch(() => undefined);
+  if (read === undefined) {
     return undefined;
   }
+  const [outline, elements] = read;
+  return {
+    accessibilityTree: capOutline(outline),
+    elements: toScreenElements(onScreen(elements, origin)),
+  };
 }
 
 function capOutline(outline: string): string {

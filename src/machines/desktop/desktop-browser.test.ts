@@ -89,6 +89,29 @@ describe('a desktop machine’s browser and windows', () => {
     });
   });
 
+  it('offsets the boxes by where the browser window was moved on the screen', async () => {
+    const { windows } = await run('list_windows');
+    const browser = windows.find((window: any) => /chromium/i.test(window.class));
+    const moved = await run('move_window', {
+      window_id: browser.window_id,
+      x: 70,
+      y: 50,
+      width: 900,
+      height: 650,
+    });
+    expect(moved.window).toMatchObject({ x: 70, y: 50, maximized: false });
+
+    await run('browser_open', { url });
+    const { elements } = await run('browser_get_clickables');
+    const alpha = elements.find((element: any) => element.name === 'Alpha');
+    expect(alpha.x).toBeGreaterThanOrEqual(70 + 20);
+    const before = (await hits()).length;
+    const point = { x: alpha.center_x, y: alpha.center_y };
+    await machine.act({ type: 'click', button: 'left', ...point }, { signal });
+    await expect.poll(async () => (await hits()).slice(before)).toEqual(['a']);
+    await run('maximize_window', { window_id: browser.window_id });
+  });
+
   it('lists, moves, minimises, restores, switches to and closes windows', async () => {
     const { windows } = await run('list_windows');
     expect(windows.map((window: any) => window.class)).toEqual(

@@ -17,13 +17,14 @@ export async function describeDesktopPage(
   browser: DesktopBrowser,
   windows: WindowHost,
   signal: AbortSignal,
-): Promise<PageView | undefined> {
+): Promise<(PageView & { url: string }) | undefined> {
   const page = await browser.host.currentPage();
   const origin = await browser.host.viewportOrigin(page);
-  const view = await describePage(page, origin, PAGE_VIEW_TIMEOUT_MS);
-  if (view === undefined) {
+  const described = await describePage(page, origin, PAGE_VIEW_TIMEOUT_MS);
+  if (described === undefined) {
     return undefined;
   }
+  const view = { ...described, url: page.url() };
 
   const covering = await windowsAboveBrowser(windows, signal);
   if (covering === undefined) {
