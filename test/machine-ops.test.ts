@@ -190,6 +190,25 @@ describe('browser, terminal and files routes of a machine', () => {
         .content,
     ).toBe(content);
   });
+
+  it('shows a run’s agent the page’s accessibility tree with each observation', async () => {
+    const { api, agent } = suite;
+    await api.topUp(100);
+    agent.on('look at the form', ({ step }) =>
+      step === 1
+        ? { actions: [{ type: 'navigate', url: site.url }] }
+        : { actions: [], done: { success: true, summary: 'seen' } },
+    );
+    const machineId = base.split('/').at(-1);
+    const run = await api.post('/v1/runs', { machine_id: machineId, task: 'look at the form' });
+    expect((await api.waitForRun(run.body.id)).status).toBe('succeeded');
+
+    const second = agent.requestsFor(run.body.id).find((request) => request.step === 2)!;
+    const observation = second.observation as { url: string; accessibility_tree?: string };
+    expect(observation.url).toBe(site.url);
+    expect(observation.accessibility_tree).toContain('button "Sign Up"');
+    expect(observation.accessibility_tree).toContain('textbox "Email"');
+  });
 });
 
 describe('window and browser commands of a desktop machine over HTTP', () => {
