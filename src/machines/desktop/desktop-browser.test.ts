@@ -112,7 +112,7 @@ describe('a desktop machine’s browser and windows', () => {
     await run('maximize_window', { window_id: browser.window_id });
   });
 
-  it('lists, moves, minimises, restores, switches to and closes windows', async () => {
+  it('lists, moves, minimises, restores, arranges, switches to and closes windows', async () => {
     const { windows } = await run('list_windows');
     expect(windows.map((window: any) => window.class)).toEqual(
       expect.arrayContaining([expect.stringMatching(/xterm/i), expect.stringMatching(/chromium/i)]),
@@ -134,6 +134,12 @@ describe('a desktop machine’s browser and windows', () => {
 
     const restored = await run('restore_window', { window_id: terminal.window_id });
     expect(restored.window).toMatchObject({ minimized: false, maximized: false, x: 300 });
+    const arranged = await run('arrange_windows', { layout: 'grid' });
+    const corners = arranged.windows.map((window: any) => [window.x, window.y]);
+    expect(corners.sort()).toEqual([
+      [0, 0],
+      [512, 0],
+    ]);
     const maximized = await run('maximize_window', { window_id: terminal.window_id });
     expect(maximized.window).toMatchObject({ maximized: true });
 

@@ -212,6 +212,7 @@ async function arrange(host: WindowHost, p: { layout: 'grid' | 'cascade' }, sign
             height: Math.floor(height * 0.6),
           };
     await place(host, window.window_id, box, signal);
+    await settle(host, window.window_id, signal, (w) => w?.x === box.x && w?.y === box.y);
   }
   return { layout: p.layout, windows: await listWindows(host, signal) };
 }
