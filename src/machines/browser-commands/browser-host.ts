@@ -24,6 +24,8 @@ export interface BrowserHost {
   viewportOrigin(page: Page): Promise<ScreenOffset>;
   /** Longest wait for a page to load, in ms. */
   readonly navigationTimeoutMs: number;
+  /** Starts the browser again if it was closed; left out where it cannot close. */
+  reopen?(): Promise<void>;
 }
 
 /** The tabs in the order they opened, as a tab strip shows them. */

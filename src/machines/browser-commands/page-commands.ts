@@ -27,6 +27,7 @@ export const pageCommands: Record<string, BrowserCommand> = {
   browser_open: {
     parameters: z.object({ url: webUrl.optional() }),
     run: async (host, p) => {
+      await host.reopen?.();
       const page = await host.currentPage();
       if (p.url !== undefined) {
         await goTo(page, p.url, host.navigationTimeoutMs);

@@ -176,4 +176,27 @@ describe('a desktop machine’s browser and windows', () => {
     await run('browser_open', { url });
     expect(await run('browser_state')).toMatchObject({ title: 'Desk', tab_count: 1 });
   });
+
+  it('starts the browser again with browser_open after its window was closed', async () => {
+    const { windows } = await run('list_windows');
+    const browser = windows.find((window: any) => /chromium/i.test(window.class));
+    await run('close_window', { window_id: browser.window_id });
+    await expect
+      .poll(() =>
+        run('browser_state').then(
+          () => 'open',
+          (error: Error) => error.message,
+        ),
+      )
+      .toMatch(/browser_open starts it again/);
+
+    await run('browser_open', { url });
+    const { elements } = await run('browser_get_clickables');
+    const alpha = elements.find((element: any) => element.name === 'Alpha');
+    await machine.act(
+      { type: 'click', button: 'left', x: alpha.center_x, y: alpha.center_y },
+      { signal },
+    );
+    await expect.poll(hits).toEqual(['a']);
+  });
 });

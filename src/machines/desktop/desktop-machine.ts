@@ -11,6 +11,7 @@ import type {
   Observation,
   ObserveOptions,
 } from '../driver.js';
+import type { BrowserHost } from '../browser-commands/index.js';
 import type { WindowHost } from '../windows/index.js';
 import type { DesktopSession } from './desktop-session.js';
 
@@ -26,7 +27,32 @@ export function createDesktopMachine(session: DesktopSession, settleTimeoutMs: n
     observe: (options) => observe(session, windows, settleTimeoutMs, options),
     act: (action, options) => act(session, action, options),
     windows,
-    ...(session.browser === undefined ? {} : { browser: session.browser.host }),
+    browser: browserHost(session),
+  };
+}
+
+/** The desktop's browser across restarts: browser_open starts it again once it was closed. */
+function browserHost(session: DesktopSession): BrowserHost {
+  const current = (): BrowserHost => {
+    const browser = session.browser;
+    if (browser === undefined) {
+      throw new Error('the browser was closed; browser_open starts it again');
+    }
+    return browser.host;
+  };
+  return {
+    get context() {
+      return current().context;
+    },
+    get navigationTimeoutMs() {
+      return current().navigationTimeoutMs;
+    },
+    currentPage: () => current().currentPage(),
+    select: (page) => current().select(page),
+    viewportOrigin: (page) => current().viewportOrigin(page),
+    reopen: async () => {
+      await session.openBrowser();
+    },
   };
 }
 

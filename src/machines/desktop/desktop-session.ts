@@ -34,6 +34,7 @@ export class DesktopSession {
   private readonly processes: GroupProcess[] = [];
   private display: XDisplay | undefined;
   private desktopBrowser: DesktopBrowser | undefined;
+  private browserLaunch: Promise<DesktopBrowser> | undefined;
 
   private constructor(
     readonly spec: MachineSpec,
@@ -107,7 +108,25 @@ export class DesktopSession {
 
     // The terminal starts first so the browser opens above it and holds the focus.
     await this.startProcess('xterm', 'xterm', ['-geometry', '100x30+40+40']);
-    this.desktopBrowser = await launchDesktopBrowser({
+    await this.openBrowser();
+  }
+
+  /** The browser, started again when it was closed (its last window, or a crash). */
+  async openBrowser(): Promise<DesktopBrowser> {
+    if (this.desktopBrowser !== undefined) {
+      return this.desktopBrowser;
+    }
+    if (this.display === undefined) {
+      throw new Error(`The desktop of machine ${this.spec.id} is not running.`);
+    }
+    this.browserLaunch ??= this.launchBrowser().finally(() => {
+      this.browserLaunch = undefined;
+    });
+    return this.browserLaunch;
+  }
+
+  private async launchBrowser(): Promise<DesktopBrowser> {
+    const browser = await launchDesktopBrowser({
       chromiumPath: this.settings.chromiumPath,
       profileDir: join(this.settings.dir, 'profile'),
       env: this.env,
@@ -115,8 +134,17 @@ export class DesktopSession {
       height: this.spec.screenHeight,
       navigationTimeoutMs: NAVIGATION_TIMEOUT_MS,
     });
+    this.desktopBrowser = browser;
+    browser.context.on('close', () => {
+      // Closed from the screen or crashed: the machine goes on without it until browser_open.
+      if (this.desktopBrowser === browser) {
+        this.desktopBrowser = undefined;
+        void this.saveState().catch(() => undefined);
+      }
+    });
     await this.saveState();
     await this.waitFor('chromium', CHROMIUM_WINDOW_TIMEOUT_MS, () => this.chromiumWindowShown());
+    return browser;
   }
 
   private async startProcess(name: string, command: string, args: string[]): Promise<void> {
