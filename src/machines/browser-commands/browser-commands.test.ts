@@ -33,6 +33,11 @@ const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>Form</titl
 <label for="email">Email</label><input id="email" autocomplete="off">
 <label id="agree"><input type="checkbox" id="box" onclick="hit('box')"> I agree</label>
 <button id="covered" onclick="hit('covered')">Covered</button><div id="sheet"></div>
+<iframe id="frame" style="position: absolute; left: 600px; top: 400px; width: 300px; height: 100px;
+  border: 7px solid #000" srcdoc="<body style='margin:0'>
+  <button style='position:absolute;left:10px;top:10px'
+    onclick='parent.hit(&quot;inner&quot;)'>Inner</button>
+  <button style='position:absolute;left:10px;top:300px'>Below the fold</button></body>"></iframe>
 <script>window.hits = []; function hit(id) { hits.push(id) }</script>
 </body></html>`;
 
@@ -81,6 +86,9 @@ describe('DOM-level browser commands on a headless machine', () => {
     expect(names).not.toContain('Hidden by bar');
     expect(names).not.toContain('Ghost');
     expect(names).not.toContain('Covered');
+    // Inside an iframe: listed where the iframe shows it, not past the iframe's bottom.
+    expect(names).toContain('Inner');
+    expect(names).not.toContain('Below the fold');
     expect(elements.find((element) => element.name === 'Email')).toMatchObject({
       role: 'textbox',
     });
@@ -95,7 +103,9 @@ describe('DOM-level browser commands on a headless machine', () => {
         const before = (await hits()).length;
         const outcome = await machine.act({ type: 'click', button: 'left', ...point }, { signal });
         expect(outcome.ok).toBe(true);
-        const id = { Half: 'half', 'Sign Up': 'go', 'I agree': 'box' }[element.name as string];
+        const id = { Half: 'half', 'Sign Up': 'go', 'I agree': 'box', Inner: 'inner' }[
+          element.name as string
+        ];
         expect((await hits()).slice(before)).toEqual([id ?? 'long']);
       }
     }
