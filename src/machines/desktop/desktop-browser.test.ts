@@ -140,6 +140,11 @@ describe('a desktop machine’s browser and windows', () => {
       [0, 0],
       [512, 0],
     ]);
+    // Each frame, title bar included, stays within its half of the screen.
+    for (const window of arranged.windows) {
+      expect(window.x + window.outer_width).toBeLessThanOrEqual(window.x === 0 ? 512 : 1024);
+      expect(window.y + window.outer_height).toBeLessThanOrEqual(768);
+    }
     const maximized = await run('maximize_window', { window_id: terminal.window_id });
     expect(maximized.window).toMatchObject({ maximized: true });
 

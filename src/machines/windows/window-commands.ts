@@ -193,24 +193,24 @@ async function arrange(host: WindowHost, p: { layout: 'grid' | 'cascade' }, sign
   const { width, height } = host.screen;
   const columns = Math.ceil(Math.sqrt(windows.length));
   const rows = Math.ceil(windows.length / Math.max(1, columns));
+  const cell = { width: Math.floor(width / columns), height: Math.floor(height / rows) };
+  const cascade = { width: Math.floor(width * 0.6), height: Math.floor(height * 0.6) };
 
   for (const [index, window] of windows.entries()) {
-    // LIMITATION: sizes are the client area's; the title bar makes each tile a few pixels taller
-    // than its cell. Subtracting each window's frame extents would make the tiles exact.
-    const box =
+    const frame =
       p.layout === 'grid'
         ? {
-            x: (index % columns) * Math.floor(width / columns),
-            y: Math.floor(index / columns) * Math.floor(height / rows),
-            width: Math.floor(width / columns),
-            height: Math.floor(height / rows),
+            x: (index % columns) * cell.width,
+            y: Math.floor(index / columns) * cell.height,
+            ...cell,
           }
-        : {
-            x: index * 40,
-            y: index * 40,
-            width: Math.floor(width * 0.6),
-            height: Math.floor(height * 0.6),
-          };
+        : { x: index * 40, y: index * 40, ...cascade };
+    // wmctrl sizes the client area: the title bar and borders come off the tile.
+    const box = {
+      ...frame,
+      width: Math.max(50, frame.width - (window.outer_width - window.width)),
+      height: Math.max(50, frame.height - (window.outer_height - window.height)),
+    };
     await place(host, window.window_id, box, signal);
     await settle(host, window.window_id, signal, (w) => w?.x === box.x && w?.y === box.y);
   }
