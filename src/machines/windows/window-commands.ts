@@ -16,7 +16,7 @@ export class WindowCommandFailure extends Error {}
 const MAXIMIZED = 'maximized_vert,maximized_horz';
 
 /** How long the window manager gets to show a change before the command reports it unmet. */
-const settleTimeoutMs = 2_000;
+const settleTimeoutMs = 5_000;
 
 const target = {
   /** The X window id from list_windows, hex (`0x0040000c`) or decimal. */
