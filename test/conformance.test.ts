@@ -40,6 +40,9 @@ const sharedOperations = [
   'getScreenshot',
   'executeAction',
   'executeBatch',
+  'browserOp',
+  'terminalExec',
+  'filesOp',
   'startMachine',
   'stopMachine',
   'restartMachine',
@@ -639,6 +642,39 @@ describe.skipIf(!referenceFound)('conformance with the Coasty v1 reference', () 
       params: { key },
     });
     expect(anonymous.status).toBe(401);
+  });
+
+  it('answers the browser, terminal and files shorthands in the reference’s shapes', async () => {
+    const { api } = suite;
+    const params = { machine_id: await api.machine() };
+    const browser = (op: string, body: Json) =>
+      call(api, 'post', '/v1/machines/{machine_id}/browser/{op}', {
+        params: { ...params, op },
+        body,
+      });
+    expect((await browser('list-tabs', {})).body.success).toBe(true);
+    expect((await browser('teleport', {})).status).toBe(422);
+
+    const terminal = await call(api, 'post', '/v1/machines/{machine_id}/terminal', {
+      params,
+      body: { command: 'echo hi' },
+    });
+    expect(terminal.body.result.output).toBe('hi\n');
+    const files = (op: string, body: Json) =>
+      call(api, 'post', '/v1/machines/{machine_id}/files/{op}', {
+        params: { ...params, op },
+        body,
+      });
+    expect((await files('write', { parameters: { path: 'a', content: 'x' } })).body.success).toBe(
+      true,
+    );
+    expect((await files('read', { parameters: { path: '../a' } })).status).toBe(422);
+    const reader = api.withKey(await scopedKey(['files:read']));
+    const denied = await call(reader, 'post', '/v1/machines/{machine_id}/files/{op}', {
+      params: { ...params, op: 'delete' },
+      body: { parameters: { path: 'a' } },
+    });
+    expect(denied.status).toBe(403);
   });
 
   it('serves /openapi.json as OpenAPI 3.1 with every shared operation in place', async () => {

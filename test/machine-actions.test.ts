@@ -121,9 +121,9 @@ describe.each(testStores)('machine screenshots and actions on %s', (store) => {
 
     const unknown = await act('jump', {});
     expect(unknown.status).toBe(422);
-    const notOffered = await act('list_windows');
+    const notOffered = await act('click_with_modifiers', { x: 1, y: 1 });
     expect(notOffered.status).toBe(422);
-    expect(notOffered.body.error.details.offered).toContain('click');
+    expect(notOffered.body.error.details.offered).toContain('browser_click');
 
     const keyed = await suite.api.post('/v1/keys', { name: 'clicks', scopes: ['actions:exec'] });
     const clicker = suite.api.withKey(keyed.body.key);

@@ -22,6 +22,7 @@ import {
   Workspaces,
   accessRoutes,
   actionRoutes,
+  opRoutes,
   createLocalDrivers,
   MachineUsers,
   lifecycleRoutes,
@@ -198,6 +199,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
 
   const idempotency = new IdempotencyStore(store, clock, config.idempotencyWaitMs);
+  const machineActions = new MachineActions(machines, workspaces, store, clock);
   const apiRoutes: AnyRoute[] = [
     ...keyRoutes({
       keys,
@@ -207,7 +209,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
     ...walletRoutes({ wallet, store, stepPriceCredits: config.stepPriceCredits }),
     ...machineRoutes(machines),
-    ...actionRoutes(new MachineActions(machines, workspaces, store, clock)),
+    ...actionRoutes(machineActions),
+    ...opRoutes(machineActions),
     ...lifecycleRoutes(lifecycle),
     ...snapshotRoutes({
       snapshots,

@@ -73,9 +73,16 @@ export {
   ActionResultResponse,
   BatchActionRequest,
   BatchActionResponse,
+  BrowserOpParams,
+  BrowserOpRequest,
+  FilesOpParams,
+  FilesOpRequest,
   ScreenshotQuery,
   ScreenshotResponse,
+  TerminalRequest,
   actionCommands,
+  browserOpNames,
+  filesOpNames,
 } from './machine-actions.js';
 export type { ActionCommand } from './machine-actions.js';
 export {

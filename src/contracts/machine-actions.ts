@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { Uuid } from './common.js';
+
 /** Every command of the reference's ActionRequest; a machine says which ones it performs. */
 export const actionCommands = [
   'screenshot',
@@ -103,3 +105,74 @@ export const ScreenshotResponse = z.object({
   captured_at: z.string(),
   request_id: z.string(),
 });
+
+/** The reference's `browser/{op}` names; each stands for one `browser_*` command. */
+export const browserOpNames = [
+  'open',
+  'navigate',
+  'click',
+  'type',
+  'dom',
+  'clickables',
+  'state',
+  'info',
+  'scroll',
+  'close',
+  'screenshot',
+  'wait',
+  'list-tabs',
+  'open-tab',
+  'close-tab',
+  'switch-tab',
+] as const;
+
+/** The reference's `files/{op}` names; each stands for one file command. */
+export const filesOpNames = [
+  'read',
+  'exists',
+  'list',
+  'list-directory',
+  'download',
+  'list-downloads',
+  'write',
+  'edit',
+  'append',
+  'delete',
+  'delete-directory',
+] as const;
+
+export const BrowserOpParams = z.object({
+  machine_id: Uuid,
+  op: z.enum(browserOpNames),
+});
+
+export const FilesOpParams = z.object({
+  machine_id: Uuid,
+  op: z.enum(filesOpNames),
+});
+
+export const BrowserOpRequest = z
+  .object({
+    /** The op's parameters, as the matching `browser_*` command takes them. */
+    parameters: z.record(z.string(), z.unknown()).default({}),
+    timeout_ms: z.number().int().min(1000).max(120_000).nullable().optional(),
+  })
+  .strict();
+
+export const FilesOpRequest = z
+  .object({
+    /** The op's parameters: `{path}` to read, `{path, content}` to write, and so on. */
+    parameters: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export const TerminalRequest = z
+  .object({
+    command: z.string().min(1).max(8192),
+    timeout_ms: z.number().int().min(1000).max(120_000).default(30_000),
+    /** The shell session to run in; `default` when absent. Sessions keep cwd and variables. */
+    session_id: z.string().max(128).nullable().optional(),
+    /** A directory inside the machine's home to run in. */
+    cwd: z.string().max(512).nullable().optional(),
+  })
+  .strict();

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 import type { ActionCommand, AgentAction, Scope } from '../contracts/index.js';
+import { browserCommandNames } from './browser-commands/index.js';
+import { windowCommandNames } from './windows/index.js';
 import { workspaceCommandNames } from './workspace-commands.js';
 
 const coordinate = z.number().int().min(0).max(100_000);
@@ -67,10 +69,16 @@ export function screenCommand(command: ActionCommand): ScreenCommand | undefined
   return screenCommands[command];
 }
 
-/** The commands machines perform today: screen, terminal and file commands and a screenshot. */
+/** The commands this server performs; browser and window ones need a machine that has them. */
 export function offeredCommands(): ActionCommand[] {
   const screen = Object.keys(screenCommands) as ActionCommand[];
-  return ['screenshot', ...screen, ...workspaceCommandNames()];
+  return [
+    'screenshot',
+    ...screen,
+    ...browserCommandNames(),
+    ...windowCommandNames(),
+    ...workspaceCommandNames(),
+  ];
 }
 
 /** The scope a key needs for a command, as the reference assigns them. */

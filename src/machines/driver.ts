@@ -1,4 +1,6 @@
 import type { AgentAction } from '../contracts/actions.js';
+import type { BrowserHost } from './browser-commands/index.js';
+import type { WindowHost } from './windows/index.js';
 
 /** Something on the screen a person could point at, with its box in screen pixels. */
 export interface ScreenElement {
@@ -46,6 +48,8 @@ export interface CallOptions {
 export interface ObserveOptions extends CallOptions {
   /** The screenshot's encoding; PNG unless asked. A driver may answer PNG regardless. */
   format?: 'png' | 'jpeg';
+  /** Only the screenshot: skip the accessibility tree and elements. Default false. */
+  screenOnly?: boolean;
 }
 
 /** A running machine as the run engine sees it: a screen to look at and hands to act with. */
@@ -53,6 +57,10 @@ export interface Machine {
   readonly id: string;
   observe(options: ObserveOptions): Promise<Observation>;
   act(action: AgentAction, options: CallOptions): Promise<ActionOutcome>;
+  /** The machine's browser for DOM-level commands, where the driver controls one. */
+  readonly browser?: BrowserHost;
+  /** The machine's windows, where it has a desktop. */
+  readonly windows?: WindowHost;
 }
 
 export interface MachineSpec {

@@ -13,6 +13,7 @@ export { machineRoutes } from './machine-routes.js';
 export { MachineActions } from './machine-actions.js';
 export type { CommandResult } from './machine-actions.js';
 export { actionRoutes } from './action-routes.js';
+export { opRoutes } from './op-routes.js';
 export { Workspaces } from './workspaces.js';
 export { createLocalDrivers } from './registry.js';
 export type { DriverRegistry, RegistryOptions } from './registry.js';

@@ -1,14 +1,12 @@
 import type { AuthContext } from '../auth/index.js';
-import type { ActionRequest, AgentAction } from '../contracts/index.js';
+import type { ActionRequest } from '../contracts/index.js';
 import type { Clock } from '../core/index.js';
-import { AppError, invalidState, isAppError } from '../errors/index.js';
+import { invalidState, isAppError } from '../errors/index.js';
 import type { Store } from '../store/index.js';
-import type { z } from 'zod';
 
-import { offeredCommands, scopeOf, screenCommand } from './commands.js';
+import { checkScope, isWorkspaceCommand, prepare } from './prepare-command.js';
 import type { Machine, Observation } from './driver.js';
-import { workspaceCommand } from './workspace-commands.js';
-import type { WorkspaceCommand } from './workspace-commands.js';
+import type { PreparedCommand } from './prepare-command.js';
 import type { Workspaces } from './workspaces.js';
 import type { MachineService } from './machine-service.js';
 
@@ -20,13 +18,6 @@ export interface CommandResult {
   error: string | null;
   duration_ms: number;
   screenshot: string | null;
-}
-
-/** A command checked and ready to perform: a screenshot, a screen action or a workspace one. */
-interface PreparedCommand {
-  request: ActionRequest;
-  action?: AgentAction;
-  workspace?: { command: WorkspaceCommand; parameters: unknown };
 }
 
 const defaultTimeoutMs = 30_000;
@@ -55,7 +46,7 @@ export class MachineActions {
     }
     const machine = await this.machines.open(machineId);
     const signal = AbortSignal.timeout(defaultTimeoutMs);
-    const observation = await machine.observe({ signal, format });
+    const observation = await machine.observe({ signal, format, screenOnly: true });
     return { observation, capturedAt: this.clock.now().toISOString() };
   }
 
@@ -72,14 +63,17 @@ export class MachineActions {
     stopOnError: boolean,
   ): Promise<CommandResult[]> {
     const row = await this.machines.row(auth.organizationId, machineId);
-    const prepared = requests.map((request, index) => prepare(auth, request, index));
+    requests.forEach((request, index) => checkScope(auth, request, index));
     // Files and terminals may be used beside a run; the screen belongs to the run's agent.
-    if (prepared.some((command) => !command.workspace)) {
+    let machine: Machine | undefined;
+    if (requests.some((request) => !isWorkspaceCommand(request.command))) {
       if (row.status !== 'running') {
         throw invalidState(`Machine ${machineId} is ${row.status}; start it first.`);
       }
       await this.refuseWhileDriven(machineId);
+      machine = await this.machines.open(machineId);
     }
+    const prepared = requests.map((request, index) => prepare(request, index, machine));
 
     const results: CommandResult[] = [];
     for (const command of prepared) {
@@ -107,9 +101,21 @@ export class MachineActions {
         return { ...base, success: true, result, error: null, duration_ms: Date.now() - startedMs };
       }
       const machine = await this.machines.open(machineId);
+      if (command.direct) {
+        const result = await command.direct(machine, signal);
+        const screenshot = await this.afterBrowserCommand(machine, command, signal);
+        return {
+          ...base,
+          success: true,
+          result,
+          error: null,
+          duration_ms: Date.now() - startedMs,
+          screenshot,
+        };
+      }
       if (!command.action) {
         const format = command.request.parameters.format === 'png' ? 'png' : 'jpeg';
-        const { screenshot } = await machine.observe({ signal, format });
+        const { screenshot } = await machine.observe({ signal, format, screenOnly: true });
         const result = {
           image_b64: screenshot.data.toString('base64'),
           mime_type: `image/${screenshot.format}`,
@@ -120,9 +126,7 @@ export class MachineActions {
       }
 
       const outcome = await machine.act(command.action, { signal });
-      const screenshot = command.request.command.startsWith('browser_')
-        ? await this.dataUri(machine, signal)
-        : null;
+      const screenshot = await this.afterBrowserCommand(machine, command, signal);
       return {
         ...base,
         success: outcome.ok,
@@ -151,8 +155,18 @@ export class MachineActions {
     }
   }
 
-  private async dataUri(machine: Machine, signal: AbortSignal): Promise<string> {
-    const { screenshot } = await machine.observe({ signal, format: 'jpeg' });
+  /** The reference attaches a screenshot to every browser command's result. */
+  private async afterBrowserCommand(
+    machine: Machine,
+    command: PreparedCommand,
+    signal: AbortSignal,
+  ): Promise<string | null> {
+    const name = command.request.command;
+    // A screenshot's own result holds one already.
+    if (!name.startsWith('browser_') || name === 'browser_screenshot') {
+      return null;
+    }
+    const { screenshot } = await machine.observe({ signal, format: 'jpeg', screenOnly: true });
     return `data:image/${screenshot.format};base64,${screenshot.data.toString('base64')}`;
   }
 
@@ -170,52 +184,4 @@ export class MachineActions {
       );
     }
   }
-}
-
-function prepare(auth: AuthContext, request: ActionRequest, index: number): PreparedCommand {
-  const scope = scopeOf(request.command);
-  if (!auth.scopes.has(scope)) {
-    throw new AppError('INSUFFICIENT_SCOPE', `'${request.command}' needs the '${scope}' scope.`, {
-      details: { required_scope: scope, step: index },
-    });
-  }
-  if (request.command === 'screenshot') {
-    return { request };
-  }
-  const inWorkspace = workspaceCommand(request.command);
-  if (inWorkspace) {
-    const parameters = parseParameters(inWorkspace.parameters, request.parameters, index);
-    return { request, workspace: { command: inWorkspace, parameters } };
-  }
-
-  const definition = screenCommand(request.command);
-  if (!definition) {
-    // LIMITATION: window and DOM-level browser commands are not offered yet; they arrive with
-    // the desktop driver and a DOM-aware browser operation set.
-    const offered = offeredCommands().join(', ');
-    throw new AppError(
-      'VALIDATION_ERROR',
-      `Command '${request.command}' is not offered by this server; offered: ${offered}.`,
-      { details: { field: `steps.${index}.command`, offered: offeredCommands() } },
-    );
-  }
-  return {
-    request,
-    action: definition.toAction(parseParameters(definition.parameters, request.parameters, index)),
-  };
-}
-
-function parseParameters(schema: z.ZodType, parameters: unknown, index: number): any {
-  const parsed = schema.safeParse(parameters);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => ({
-      field: ['parameters', ...issue.path.map(String)].join('.'),
-      message: issue.message,
-    }));
-    const first = issues[0];
-    throw new AppError('VALIDATION_ERROR', `${first?.field}: ${first?.message}`, {
-      details: { step: index, issues },
-    });
-  }
-  return parsed.data;
 }

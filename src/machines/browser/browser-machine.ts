@@ -1,3 +1,4 @@
+import { describePage } from '../browser-commands/index.js';
 import { raceAbort } from './abort.js';
 import { describePlaywrightError, performAction } from './browser-actions.js';
 import { waitForSettledScreen } from './settle.js';
@@ -9,6 +10,7 @@ import type {
   Observation,
   ObserveOptions,
 } from '../driver.js';
+import type { BrowserHost } from '../browser-commands/index.js';
 import type { BrowserSession } from './browser-session.js';
 
 /** Timings a machine works with; the driver fills them from its options. */
@@ -17,6 +19,9 @@ export interface BrowserMachineSettings {
   navigationTimeoutMs: number;
   screenshotTimeoutMs: number;
 }
+
+/** Longest wait for the accessibility tree and elements; without them the screenshot remains. */
+const PAGE_VIEW_TIMEOUT_MS = 2_000;
 
 /**
  * The run engine's handle on one browser machine. It holds no state of its own, so any
@@ -30,13 +35,25 @@ export function createBrowserMachine(
     id: session.spec.id,
     observe: (options) => observe(session, settings, options),
     act: (action, options) => act(session, settings, action, options),
+    browser: browserHost(session, settings),
+  };
+}
+
+/** The page is the screen, so page pixels are screen pixels. */
+function browserHost(session: BrowserSession, settings: BrowserMachineSettings): BrowserHost {
+  return {
+    context: session.context,
+    currentPage: () => session.currentPage(),
+    select: (page) => session.select(page),
+    viewportOrigin: async () => ({ x: 0, y: 0 }),
+    navigationTimeoutMs: settings.navigationTimeoutMs,
   };
 }
 
 async function observe(
   session: BrowserSession,
   settings: BrowserMachineSettings,
-  { signal, format = 'png' }: ObserveOptions,
+  { signal, format = 'png', screenOnly = false }: ObserveOptions,
 ): Promise<Observation> {
   signal.throwIfAborted();
   const page = await raceAbort(session.currentPage(), signal);
@@ -62,7 +79,12 @@ async function observe(
   });
 
   const { screenWidth: width, screenHeight: height } = session.spec;
-  return { screenshot: { format, data, width, height }, url: page.url(), settled };
+  const screenshot = { format, data, width, height };
+  // Read right after the capture, so the boxes describe the screen the screenshot shows.
+  const view = screenOnly
+    ? undefined
+    : await raceAbort(describePage(page, { x: 0, y: 0 }, PAGE_VIEW_TIMEOUT_MS), signal);
+  return { screenshot, url: page.url(), settled, ...view };
 }
 
 async function act(

@@ -15,7 +15,7 @@ export class BrowserSession {
 
   private constructor(
     readonly spec: MachineSpec,
-    private readonly context: BrowserContext,
+    readonly context: BrowserContext,
   ) {
     context.pages().forEach((page) => this.track(page));
     context.on('page', (page) => this.track(page));
@@ -46,6 +46,14 @@ export class BrowserSession {
     const created = await this.context.newPage();
     this.track(created);
     return created;
+  }
+
+  /** Puts an open page of this machine on screen, as switching to its tab would. */
+  async select(page: Page): Promise<void> {
+    this.track(page);
+    this.pages.splice(this.pages.indexOf(page), 1);
+    this.pages.push(page);
+    await page.bringToFront();
   }
 
   /** Closes the context, and with it the machine's Chromium. */

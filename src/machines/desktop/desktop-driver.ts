@@ -86,7 +86,13 @@ class LocalDesktopDriver implements DesktopDriver {
 
     const dir = machineDir(this.options.stateDir, spec.id);
     const launching = Promise.all([this.owner, this.users.ensure(spec.id)]).then(([owner, user]) =>
-      DesktopSession.launch(spec, { chromiumPath: this.chromiumPath, dir, owner, user }),
+      DesktopSession.launch(spec, {
+        chromiumPath: this.chromiumPath,
+        dir,
+        owner,
+        user,
+        binDir: this.users.binDir,
+      }),
     );
     this.sessions.set(spec.id, launching);
 

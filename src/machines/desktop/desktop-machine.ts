@@ -1,6 +1,7 @@
 import { abortableDelay } from '../browser/abort.js';
 import { performDesktopAction } from './desktop-actions.js';
 import { encodeJpeg } from './jpeg.js';
+import { describeDesktopPage } from './desktop-page-view.js';
 import { runToolOrThrow } from './run-tool.js';
 import { decodeXwd, encodePng } from './xwd-png.js';
 import type { AgentAction } from '../../contracts/actions.js';
@@ -11,6 +12,8 @@ import type {
   Observation,
   ObserveOptions,
 } from '../driver.js';
+import type { BrowserHost } from '../browser-commands/index.js';
+import type { WindowHost } from '../windows/index.js';
 import type { DesktopSession } from './desktop-session.js';
 
 /** Pause between two captures of the settle check; one frame at 20 fps. */
@@ -19,10 +22,51 @@ const CAPTURE_TIMEOUT_MS = 10_000;
 
 /** The run engine's handle on one desktop machine; it holds no state of its own. */
 export function createDesktopMachine(session: DesktopSession, settleTimeoutMs: number): Machine {
+  const windows = windowHost(session);
   return {
     id: session.spec.id,
-    observe: (options) => observe(session, settleTimeoutMs, options),
+    observe: (options) => observe(session, windows, settleTimeoutMs, options),
     act: (action, options) => act(session, action, options),
+    windows,
+    browser: browserHost(session),
+  };
+}
+
+/** The desktop's browser across restarts: browser_open starts it again once it was closed. */
+function browserHost(session: DesktopSession): BrowserHost {
+  const current = (): BrowserHost => {
+    const browser = session.browser;
+    if (browser === undefined) {
+      throw new Error('the browser was closed; browser_open starts it again');
+    }
+    return browser.host;
+  };
+  return {
+    get context() {
+      return current().context;
+    },
+    get navigationTimeoutMs() {
+      return current().navigationTimeoutMs;
+    },
+    currentPage: () => current().currentPage(),
+    select: (page) => current().select(page),
+    viewportOrigin: (page) => current().viewportOrigin(page),
+    reopen: async () => {
+      await session.openBrowser();
+    },
+  };
+}
+
+const WINDOW_TOOL_TIMEOUT_MS = 5_000;
+
+/** wmctrl, xdotool and friends on the machine's display, with its environment alone. */
+function windowHost(session: DesktopSession): WindowHost {
+  return {
+    screen: { width: session.spec.screenWidth, height: session.spec.screenHeight },
+    run: async (tool, args, signal) => {
+      const options = { env: session.env, signal, timeoutMs: WINDOW_TOOL_TIMEOUT_MS };
+      return (await runToolOrThrow(tool, args, options)).toString('utf8');
+    },
   };
 }
 
@@ -33,8 +77,9 @@ export function createDesktopMachine(session: DesktopSession, settleTimeoutMs: n
  */
 async function observe(
   session: DesktopSession,
+  windows: WindowHost,
   settleTimeoutMs: number,
-  { signal, format = 'png' }: ObserveOptions,
+  { signal, format = 'png', screenOnly = false }: ObserveOptions,
 ): Promise<Observation> {
   const deadline = Date.now() + settleTimeoutMs;
   let previous = await capture(session, signal);
@@ -53,7 +98,13 @@ async function observe(
   const image = decodeXwd(previous);
   const data = format === 'jpeg' ? encodeJpeg(image) : await encodePng(image);
   signal.throwIfAborted();
-  return { screenshot: { format, data, width: image.width, height: image.height }, settled };
+  const screenshot = { format, data, width: image.width, height: image.height };
+  // Read right after the capture, so the boxes describe the screen the screenshot shows.
+  const view =
+    screenOnly || session.browser === undefined
+      ? undefined
+      : await describeDesktopPage(session.browser, windows, signal).catch(() => undefined);
+  return { screenshot, settled, ...view };
 }
 
 const CAPTURE_ATTEMPTS = 3;

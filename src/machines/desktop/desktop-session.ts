@@ -5,7 +5,8 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-import { giveTo, removeAsUser } from '../users/index.js';
+import { giveTo, removeAsUser, runAsWrapper } from '../users/index.js';
+import { launchDesktopBrowser } from './desktop-browser.js';
 import { startDisplay, stopDisplay } from './display.js';
 import { writeState } from './machine-state.js';
 import { killGroup, sleep, spawnGroup } from './processes.js';
@@ -14,6 +15,7 @@ import { startVncServer } from './vnc-server.js';
 import { writeXauthority } from './xauthority.js';
 import type { MachineSpec } from '../driver.js';
 import type { MachineUser } from '../users/index.js';
+import type { DesktopBrowser } from './desktop-browser.js';
 import type { XDisplay } from './display.js';
 import type { MachineState, StateOwner } from './machine-state.js';
 import type { GroupProcess, MachineEnv } from './processes.js';
@@ -25,6 +27,8 @@ export interface SessionSettings {
   owner: StateOwner;
   /** Who openbox, the xterm and Chromium run as; Xvfb stays the server's. */
   user: MachineUser;
+  /** Where the wrapper that starts a program as the machine's user is kept (root's). */
+  binDir: string;
 }
 
 // Everything a machine's programs may see; the server's environment (and its secrets) stays out.
@@ -32,11 +36,14 @@ const MACHINE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 
 const WINDOW_MANAGER_TIMEOUT_MS = 5_000;
 const CHROMIUM_WINDOW_TIMEOUT_MS = 30_000;
+const NAVIGATION_TIMEOUT_MS = 30_000;
 
 export class DesktopSession {
   private readonly processes: GroupProcess[] = [];
   private display: XDisplay | undefined;
   private vnc: { port: number } | undefined;
+  private desktopBrowser: DesktopBrowser | undefined;
+  private browserLaunch: Promise<DesktopBrowser> | undefined;
 
   private constructor(
     readonly spec: MachineSpec,
@@ -89,8 +96,20 @@ export class DesktopSession {
     };
   }
 
+  /** The browser on the display, under Playwright's control for DOM-level commands. */
+  get browser(): DesktopBrowser | undefined {
+    return this.desktopBrowser;
+  }
+
   /** Stops every process group, newest first, then removes the display files and the dir. */
   async close(): Promise<void> {
+    const browser = this.desktopBrowser;
+    this.desktopBrowser = undefined;
+    if (browser !== undefined) {
+      // Playwright ends its pipe and the browser; the group kill below is the backstop.
+      await Promise.race([browser.context.close().catch(() => undefined), sleep(2_000)]);
+      await killGroup(browser.record.pid);
+    }
     const processes = this.processes.splice(0).reverse();
     await Promise.all(processes.map((started) => killGroup(started.record.pid)));
 
@@ -115,8 +134,7 @@ export class DesktopSession {
 
     // The terminal starts first so the browser opens above it and holds the focus.
     await this.startProcess('xterm', 'xterm', ['-geometry', '100x30+40+40']);
-    await this.startProcess('chromium', this.settings.chromiumPath, this.chromiumArgs());
-    await this.waitFor('chromium', CHROMIUM_WINDOW_TIMEOUT_MS, () => this.chromiumWindowShown());
+    await this.openBrowser();
 
     if (this.spec.vncPassword !== undefined) {
       const vnc = await startVncServer(
@@ -129,6 +147,46 @@ export class DesktopSession {
       this.vnc = { port: vnc.port };
       await this.saveState();
     }
+  }
+
+  /** The browser, started again when it was closed (its last window, or a crash). */
+  async openBrowser(): Promise<DesktopBrowser> {
+    if (this.desktopBrowser !== undefined) {
+      return this.desktopBrowser;
+    }
+    if (this.display === undefined) {
+      throw new Error(`The desktop of machine ${this.spec.id} is not running.`);
+    }
+    this.browserLaunch ??= this.launchBrowser().finally(() => {
+      this.browserLaunch = undefined;
+    });
+    return this.browserLaunch;
+  }
+
+  private async launchBrowser(): Promise<DesktopBrowser> {
+    const { binDir, chromiumPath, dir, user } = this.settings;
+    // Through the wrapper that drops to the machine's user, keeping Playwright's pipe.
+    const runAs = await runAsWrapper(binDir, chromiumPath, user);
+    const browser = await launchDesktopBrowser({
+      chromiumPath: runAs.executablePath,
+      profileDir: join(dir, 'profile'),
+      artifactsDir: join(dir, 'browser-artifacts'),
+      env: { ...this.env, ...runAs.env },
+      width: this.spec.screenWidth,
+      height: this.spec.screenHeight,
+      navigationTimeoutMs: NAVIGATION_TIMEOUT_MS,
+    });
+    this.desktopBrowser = browser;
+    browser.context.on('close', () => {
+      // Closed from the screen or crashed: the machine goes on without it until browser_open.
+      if (this.desktopBrowser === browser) {
+        this.desktopBrowser = undefined;
+        void this.saveState().catch(() => undefined);
+      }
+    });
+    await this.saveState();
+    await this.waitFor('chromium', CHROMIUM_WINDOW_TIMEOUT_MS, () => this.chromiumWindowShown());
+    return browser;
   }
 
   /**
@@ -145,30 +203,8 @@ export class DesktopSession {
     }
     await giveTo(join(dir, 'home'), user);
     await giveTo(join(dir, 'profile'), user);
+    await giveTo(join(dir, 'browser-artifacts'), user);
     await writeXauthority(this.xauthorityPath, user.isolated ? user : undefined);
-  }
-
-  private chromiumArgs(): string[] {
-    const { screenWidth: width, screenHeight: height } = this.spec;
-    return [
-      // Without --test-type a warning bar about --no-sandbox pushes the page down 56 px.
-      '--test-type',
-      '--no-first-run',
-      '--no-default-browser-check',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-domain-reliability',
-      '--no-pings',
-      '--password-store=basic',
-      `--user-data-dir=${this.profileDir}`,
-      '--window-position=0,0',
-      `--window-size=${width},${height}`,
-      '--start-maximized',
-      'about:blank',
-    ];
   }
 
   private async startProcess(name: string, command: string, args: string[]): Promise<void> {
@@ -231,6 +267,7 @@ export class DesktopSession {
       processes: [
         ...(this.display === undefined ? [] : [this.display.xvfb.record]),
         ...this.processes.map((started) => started.record),
+        ...(this.desktopBrowser === undefined ? [] : [this.desktopBrowser.record]),
       ],
     };
     return writeState(this.settings.dir, state);
