@@ -23,9 +23,15 @@ import {
   machineRoutes,
 } from '../machines/index.js';
 import type { DriverRegistry } from '../machines/index.js';
-import { HttpModel, ModelRegistry } from '../models/index.js';
+import {
+  HttpModel,
+  ModelRegistry,
+  ProviderFactory,
+  configuredProviderModels,
+} from '../models/index.js';
 import type { Model } from '../models/index.js';
 import {
+  AgentTerminal,
   RunEngine,
   RunLoop,
   RunService,
@@ -90,7 +96,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const models = buildModels(config, deps);
   const transitions = new RunTransitions(events, clock);
   const ledger = new StepLedger(events, wallet, clock, config.stepPriceCredits);
-  const loop = new RunLoop({ store, events, transitions, ledger, machines, models, logger });
+  const terminal = new AgentTerminal(workspaces);
+  const loop = new RunLoop({
+    store,
+    events,
+    transitions,
+    ledger,
+    machines,
+    models,
+    logger,
+    terminal,
+  });
   const engine = new RunEngine({
     store,
     clock,
@@ -209,6 +225,9 @@ function buildModels(config: Config, deps: AppDeps): ModelRegistry {
         fetch: deps.fetch,
       }),
     );
+  }
+  for (const model of configuredProviderModels(new ProviderFactory(config, deps.fetch), config)) {
+    registry.register(model);
   }
   for (const model of deps.models ?? []) {
     registry.register(model);

@@ -7,3 +7,4 @@ export type { RunRow } from './run-row.js';
 export { RunEngine } from './engine/run-engine.js';
 export { RunLoop } from './engine/run-loop.js';
 export { StepLedger } from './engine/step-ledger.js';
+export { AgentTerminal } from './engine/agent-terminal.js';

@@ -1,0 +1,61 @@
+import type { Config } from '../../config/index.js';
+import { AnthropicModel } from '../anthropic/anthropic-model.js';
+import type { Model } from '../model.js';
+import type { ProviderSettings } from '../provider/provider-settings.js';
+
+/** The providers a run can name in `llm.provider` or `X-LLM-Provider` with its own key. */
+export const ownKeyProviders = ['anthropic', 'openai'] as const;
+export type OwnKeyProvider = (typeof ownKeyProviders)[number];
+
+/** What a run asks of a provider: a model id, with the key to pay for it. */
+export interface ProviderRequest {
+  model?: string | null;
+  apiKey: string;
+}
+
+/** Builds provider models from the server's configuration, for its own key or a run's. */
+export class ProviderFactory {
+  constructor(
+    private readonly config: Config,
+    private readonly fetcher?: typeof globalThis.fetch,
+  ) {}
+
+  /** The model id a provider uses when a run names none. */
+  defaultModel(provider: OwnKeyProvider): string {
+    return provider === 'anthropic' ? this.config.anthropicModel : this.config.openaiModel;
+  }
+
+  create(provider: OwnKeyProvider, request: ProviderRequest, name?: string): Model {
+    const model = request.model ?? this.defaultModel(provider);
+    if (provider === 'anthropic') {
+      return new AnthropicModel({
+        ...this.common(request.apiKey, name ?? 'anthropic'),
+        model,
+        baseUrl: this.config.anthropicBaseUrl,
+        toolVersion: this.config.anthropicToolVersion,
+      });
+    }
+    throw new Error(`no adapter for ${provider}`);
+  }
+
+  private common(apiKey: string, name: string): Omit<ProviderSettings, 'model' | 'baseUrl'> {
+    return {
+      name,
+      apiKey,
+      timeoutMs: this.config.modelTimeoutMs,
+      maxAttempts: this.config.modelMaxAttempts,
+      backoffMs: this.config.modelBackoffMs,
+      imagesKept: this.config.modelImagesKept,
+      fetch: this.fetcher,
+    };
+  }
+}
+
+/** The server's own provider models: one per provider whose key is configured. */
+export function configuredProviderModels(factory: ProviderFactory, config: Config): Model[] {
+  const models: Model[] = [];
+  if (config.anthropicApiKey) {
+    models.push(factory.create('anthropic', { apiKey: config.anthropicApiKey }));
+  }
+  return models;
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+
+import { fixture } from './support/provider-server.js';
+import { machineOnPage, useProviderServer } from './support/provider-suite.js';
+import { testStores } from './support/server.js';
+import { eventsOf } from './support/suite.js';
+
+const serverKey = 'sk-ant-api03-server-key-for-tests-0000000000';
+
+describe.each(testStores)('the Anthropic adapter on %s', (store) => {
+  const suite = useProviderServer(store, (url) => ({
+    ANTHROPIC_API_KEY: serverKey,
+    ANTHROPIC_BASE_URL: url,
+    DESKHAND_DEFAULT_MODEL: 'anthropic',
+  }));
+
+  it('drives a whole run: clicks, a batch, bash, and the end, with exact requests', async () => {
+    const { api, provider } = suite;
+    const machineId = await machineOnPage(suite);
+    provider.requests.length = 0;
+    provider.queue(
+      fixture('anthropic/click-button.json'),
+      fixture('anthropic/type-and-submit.json'),
+      fixture('anthropic/run-bash.json'),
+      fixture('anthropic/finished.json'),
+    );
+
+    const created = await api.post('/v1/runs', { machine_id: machineId, task: 'click and submit' });
+    expect(created.status).toBe(200);
+    const run = await api.waitForRun(created.body.id);
+    expect(run).toMatchObject({ status: 'succeeded', steps_completed: 4, model: 'anthropic' });
+    expect(run.result.summary).toContain('The task is complete.');
+    await provider.until('clicked');
+    await provider.until('submit:hello');
+
+    const [first, second, third, fourth] = provider.requests;
+    expect(first!.path).toBe('/v1/messages');
+    expect(first!.headers).toMatchObject({
+      'x-api-key': serverKey,
+      'anthropic-version': '2023-06-01',
+      'anthropic-beta': 'computer-use-2025-11-24',
+    });
+    expect(first!.body).toMatchObject({
+      model: 'claude-sonnet-4-6',
+      tools: [
+        {
+          type: 'computer_20251124',
+          name: 'computer',
+          display_width_px: 1280,
+          display_height_px: 800,
+          enable_zoom: true,
+        },
+        { type: 'bash_20250124', name: 'bash' },
+      ],
+    });
+    const opening = first!.body.messages[0];
+    expect(opening.role).toBe('user');
+    expect(opening.content[0].text).toContain('Task: click and submit');
+    expect(opening.content[1]).toMatchObject({ type: 'image', source: { type: 'base64' } });
+
+    // Every call of the batch is answered, in order; the screen rides on the last answer.
+    const answers = third!.body.messages[4].content;
+    expect(answers.map((block: any) => block.tool_use_id)).toEqual([
+      'toolu_01Dk3fNhaW5Lr1Vq8Ys4zTmP',
+      'toolu_01Ek4gPibX6Ms2Wr9Zt5aUnQ',
+      'toolu_01Fm5hQjcY7Nt3Xs0Au6bVoR',
+    ]);
+    expect(answers[2].content.at(-1).type).toBe('image');
+    expect(second!.body.messages[1].content).toEqual(
+      (fixture('anthropic/click-button.json').body as any).content,
+    );
+    const bashAnswer = fourth!.body.messages.at(-1).content[0];
+    expect(bashAnswer.tool_use_id).toBe('toolu_01Gn6iRkdZ8Ou4Yt1Bv7cWpS');
+    expect(bashAnswer.content[0].text).toContain('from-bash');
+    const images = JSON.stringify(fourth!.body).match(/"type":"image"/g) ?? [];
+    expect(images.length).toBeLessThanOrEqual(3);
+
+    const events = await eventsOf(api, run.id);
+    const calls = events.filter((event) => event.type === 'tool_call');
+    expect(calls.map((event) => event.data.action.type)).toEqual([
+      'click',
+      'click',
+      'type',
+      'key',
+      'terminal',
+    ]);
+    const steps = events.filter((event) => event.type === 'step');
+    expect(steps[0].data.usage).toEqual({ input_tokens: 2311, output_tokens: 96 });
+    expect(JSON.stringify(events)).not.toContain(serverKey);
+  });
+
+  it('retries an overloaded provider at once when retry-after says 0', async () => {
+    const { api, provider } = suite;
+    const machineId = await machineOnPage(suite);
+    provider.requests.length = 0;
+    provider.queue(fixture('anthropic/overloaded.json'), fixture('anthropic/finished.json'));
+
+    const created = await api.post('/v1/runs', { machine_id: machineId, task: 'retry' });
+    // The server's own backoff is 30 s: only honouring retry-after finishes within the wait.
+    const run = await api.waitForRun(created.body.id, undefined, 15_000);
+    expect(run.status).toBe('succeeded');
+    expect(provider.requests).toHaveLength(2);
+    expect(provider.requests[1]!.body).toEqual(provider.requests[0]!.body);
+  });
+
+  it('fails the run with a stable code when the provider refuses the key', async () => {
+    const { api, provider } = suite;
+    const machineId = await machineOnPage(suite);
+    provider.queue(fixture('anthropic/unauthorized.json'));
+    const created = await api.post('/v1/runs', { machine_id: machineId, task: 'bad key' });
+    const run = await api.waitForRun(created.body.id);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ code: 'LLM_AUTH_FAILED' });
+    expect(run.error.message).toContain('invalid x-api-key');
+  });
+});
