@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { KeyService, bootstrapAdmin, keyRoutes } from '../auth/index.js';
 import type { BootstrapResult } from '../auth/index.js';
 import type { Config } from '../config/index.js';
+import { CredentialCipher, RunCredentials } from '../credentials/index.js';
 import { randomIds, systemClock } from '../core/index.js';
 import type { Clock, IdGenerator } from '../core/index.js';
 import { EventBus, EventLog } from '../events/index.js';
@@ -33,6 +34,7 @@ import type { Model } from '../models/index.js';
 import {
   AgentTerminal,
   RunEngine,
+  RunModels,
   RunLoop,
   RunService,
   RunTransitions,
@@ -93,7 +95,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     createLocalDrivers({ dataDir: config.dataDir, chromiumPath: config.chromiumPath, logger });
   const workspaces = new Workspaces(join(config.dataDir, 'machines'));
   const machines = new MachineService(store, clock, ids, drivers, workspaces, logger);
-  const models = buildModels(config, deps);
+  const providers = new ProviderFactory(config, deps.fetch);
+  const models = buildModels(config, deps, providers);
+  const credentials = new RunCredentials(
+    store,
+    CredentialCipher.load(config.credentialsKey, config.dataDir),
+    clock,
+  );
+  const runModels = new RunModels(models, providers, credentials);
   const transitions = new RunTransitions(events, clock);
   const ledger = new StepLedger(events, wallet, clock, config.stepPriceCredits);
   const terminal = new AgentTerminal(workspaces);
@@ -106,6 +115,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     models,
     logger,
     terminal,
+    modelFor: (run) => runModels.modelFor(run),
   });
   const engine = new RunEngine({
     store,
@@ -143,6 +153,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     transitions,
     machines,
     models,
+    providers,
+    credentials,
     wallet,
     stepPriceCredits: config.stepPriceCredits,
     checkWebhookUrl: (url) => checkWebhookUrl(url, config.webhookAllowPrivate),
@@ -215,7 +227,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
 }
 
-function buildModels(config: Config, deps: AppDeps): ModelRegistry {
+function buildModels(config: Config, deps: AppDeps, providers: ProviderFactory): ModelRegistry {
   const registry = new ModelRegistry(config.defaultModel);
   if (config.httpModelUrl) {
     registry.register(
@@ -226,7 +238,7 @@ function buildModels(config: Config, deps: AppDeps): ModelRegistry {
       }),
     );
   }
-  for (const model of configuredProviderModels(new ProviderFactory(config, deps.fetch), config)) {
+  for (const model of configuredProviderModels(providers, config)) {
     registry.register(model);
   }
   for (const model of deps.models ?? []) {

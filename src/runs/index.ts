@@ -1,5 +1,7 @@
 export { RunService } from './run-service.js';
-export type { OwnProviderHeaders, RunServiceDeps } from './run-service.js';
+export type { RunServiceDeps } from './run-service.js';
+export { RunModels, selectModel } from './model-selection.js';
+export type { ModelSelection, OwnProviderHeaders } from './model-selection.js';
 export { RunTransitions } from './run-transitions.js';
 export { runRoutes } from './run-routes.js';
 export { toRunResponse, isTerminal } from './run-row.js';

@@ -15,6 +15,17 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  run_credentials: RunCredentialsTable;
+}
+
+/** A provider key a run brought, sealed with the server's key, kept while the run lives. */
+export interface RunCredentialsTable {
+  run_id: string;
+  provider: string;
+  /** AES-256-GCM: `v1:` then base64 of nonce, tag and ciphertext. */
+  sealed_key: string;
+  key_fingerprint: string;
+  created_at: string;
 }
 
 export interface OrganizationsTable {

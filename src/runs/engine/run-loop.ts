@@ -28,6 +28,8 @@ export interface RunLoopDeps {
   machines: MachineService;
   models: ModelRegistry;
   logger: Logger;
+  /** Picks a run's model; by default the registry's model of the run's name. */
+  modelFor?: (run: RunRow) => Promise<Model>;
   /** The machine's terminal for models that run commands; without it they are refused. */
   terminal?: AgentTerminal;
 }
@@ -64,7 +66,9 @@ export class RunLoop {
   }
 
   private async prepare(run: RunRow, signal: AbortSignal): Promise<LoopState> {
-    const model = this.deps.models.resolve(run.model);
+    const model = this.deps.modelFor
+      ? await this.deps.modelFor(run)
+      : this.deps.models.resolve(run.model);
     let machine: Machine;
     try {
       machine = await this.deps.machines.open(run.machine_id);

@@ -1,0 +1,123 @@
+import type { RunRequest } from '../contracts/index.js';
+import { AppError } from '../errors/index.js';
+import { ModelError, ownKeyProviders } from '../models/index.js';
+import type { Model, ModelRegistry, OwnKeyProvider, ProviderFactory } from '../models/index.js';
+import type { RunCredentials } from '../credentials/index.js';
+import { readJson } from '../store/index.js';
+import type { RunRow } from './run-row.js';
+
+/** The X-LLM-* headers of a create request: the caller's own provider account. */
+export interface OwnProviderHeaders {
+  provider?: string;
+  apiKey?: string;
+  model?: string;
+}
+
+/** Which model a new run uses, and the key it brought for it. */
+export interface ModelSelection {
+  /** The run's `model`: a server model's name, or the provider's model id. */
+  model: string;
+  /** The run's `llm` as stored and shown (no key, only its fingerprint once kept). */
+  llm: Record<string, unknown> | null;
+  ownKey?: { provider: OwnKeyProvider; apiKey: string };
+}
+
+/**
+ * Picks the model of a new run. A run that names a provider (`llm.provider` or
+ * X-LLM-Provider) runs on that provider with the caller's key or not at all: there is no
+ * silent fallback to the server's models. Otherwise `model` names a server model.
+ */
+export function selectModel(
+  request: RunRequest,
+  headers: OwnProviderHeaders,
+  registry: ModelRegistry,
+  factory: ProviderFactory,
+): ModelSelection {
+  if (headers.apiKey !== undefined && headers.provider === undefined) {
+    throw new AppError('LLM_PROVIDER_UNSUPPORTED', 'X-LLM-Api-Key needs X-LLM-Provider.');
+  }
+  const provider = providerOf(request, headers);
+  if (provider === 'managed') {
+    if (headers.model !== undefined || request.llm?.model) {
+      throw new AppError(
+        'VALIDATION_ERROR',
+        'A model override needs a provider (X-LLM-Provider or llm.provider); ' +
+          'server models are chosen with `model`.',
+        { details: { field: 'body.llm.model' } },
+      );
+    }
+    const model = registry.resolve(request.model ?? null);
+    return { model: model.name, llm: request.llm ? { ...request.llm } : null };
+  }
+  if (headers.apiKey === undefined) {
+    throw new AppError(
+      'LLM_KEY_NOT_CONFIGURED',
+      `A run on your own ${provider} account needs your key in X-LLM-Api-Key.`,
+    );
+  }
+  const model =
+    headers.model ?? request.llm?.model ?? request.model ?? factory.defaultModel(provider);
+  return {
+    model,
+    llm: { ...request.llm, provider, model },
+    ownKey: { provider, apiKey: headers.apiKey },
+  };
+}
+
+function providerOf(request: RunRequest, headers: OwnProviderHeaders): 'managed' | OwnKeyProvider {
+  const fromBody = request.llm?.provider ?? 'managed';
+  const named = headers.provider ?? fromBody;
+  if (named !== 'managed' && !(ownKeyProviders as readonly string[]).includes(named)) {
+    throw new AppError('LLM_PROVIDER_UNSUPPORTED', `Provider '${named}' is not offered.`, {
+      details: { supported: ['managed', ...ownKeyProviders] },
+    });
+  }
+  if (headers.provider !== undefined && fromBody !== 'managed' && fromBody !== headers.provider) {
+    throw new AppError(
+      'VALIDATION_ERROR',
+      `X-LLM-Provider '${headers.provider}' contradicts llm.provider '${fromBody}'.`,
+      { details: { field: 'body.llm.provider' } },
+    );
+  }
+  return named as 'managed' | OwnKeyProvider;
+}
+
+/**
+ * The model that drives a run: a server model by name, or the run's provider with the key
+ * it brought. Models are kept per run, so the screenshots they hold survive a pause.
+ */
+export class RunModels {
+  private readonly byRun = new Map<string, Model>();
+
+  constructor(
+    private readonly registry: ModelRegistry,
+    private readonly factory: ProviderFactory,
+    private readonly credentials: RunCredentials,
+  ) {}
+
+  async modelFor(run: RunRow): Promise<Model> {
+    const llm = readJson<{ provider?: string; model?: string } | null>(run.llm, null);
+    const provider = llm?.provider;
+    if (!provider || provider === 'managed') {
+      return this.registry.resolve(run.model);
+    }
+    const cached = this.byRun.get(run.id);
+    if (cached) {
+      return cached;
+    }
+    const apiKey = await this.credentials.read(run.id);
+    if (apiKey === undefined) {
+      throw new ModelError(
+        'LLM_KEY_NOT_CONFIGURED',
+        `The ${provider} key this run brought is no longer held; start a new run with it.`,
+        false,
+      );
+    }
+    const model = this.factory.create(provider as OwnKeyProvider, { model: run.model, apiKey });
+    this.byRun.set(run.id, model);
+    if (this.byRun.size > 256) {
+      this.byRun.delete(this.byRun.keys().next().value as string);
+    }
+    return model;
+  }
+}
