@@ -16,3 +16,4 @@ export {
   ownKeyProviders,
 } from './selection/provider-factory.js';
 export type { OwnKeyProvider, ProviderRequest } from './selection/provider-factory.js';
+export { OpenAiModel, openaiImageLimits } from './openai/openai-model.js';

@@ -42,7 +42,9 @@ export function answerCalls(calls: CallRecord[], outcomes: StepOutcome[]): CallA
     }
     const failed = own.find((outcome) => !outcome.ok);
     if (failed) {
-      return { call, isError: true, text: failed.error ?? 'The action failed.' };
+      const performed = own.filter((outcome) => outcome.ok).length;
+      const partly = performed > 0 ? `Performed ${performed} of ${own.length} actions; then: ` : '';
+      return { call, isError: true, text: partly + (failed.error ?? 'The action failed.') };
     }
     const output = own
       .map((outcome) => outcome.output)

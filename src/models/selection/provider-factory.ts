@@ -1,6 +1,7 @@
 import type { Config } from '../../config/index.js';
 import { AnthropicModel } from '../anthropic/anthropic-model.js';
 import type { Model } from '../model.js';
+import { OpenAiModel } from '../openai/openai-model.js';
 import type { ProviderSettings } from '../provider/provider-settings.js';
 
 /** The providers a run can name in `llm.provider` or `X-LLM-Provider` with its own key. */
@@ -35,7 +36,11 @@ export class ProviderFactory {
         toolVersion: this.config.anthropicToolVersion,
       });
     }
-    throw new Error(`no adapter for ${provider}`);
+    return new OpenAiModel({
+      ...this.common(request.apiKey, name ?? 'openai'),
+      model,
+      baseUrl: this.config.openaiBaseUrl,
+    });
   }
 
   private common(apiKey: string, name: string): Omit<ProviderSettings, 'model' | 'baseUrl'> {
@@ -56,6 +61,9 @@ export function configuredProviderModels(factory: ProviderFactory, config: Confi
   const models: Model[] = [];
   if (config.anthropicApiKey) {
     models.push(factory.create('anthropic', { apiKey: config.anthropicApiKey }));
+  }
+  if (config.openaiApiKey) {
+    models.push(factory.create('openai', { apiKey: config.openaiApiKey }));
   }
   return models;
 }
