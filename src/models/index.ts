@@ -17,3 +17,6 @@ export {
 } from './selection/provider-factory.js';
 export type { OwnKeyProvider, ProviderRequest } from './selection/provider-factory.js';
 export { OpenAiModel, openaiImageLimits } from './openai/openai-model.js';
+export { CompatibleModel, compatibleImageLimits } from './compatible/compatible-model.js';
+export { familyOf, scaleFor } from './compatible/gui-model-family.js';
+export type { GuiModelFamily } from './compatible/gui-model-family.js';

@@ -1,5 +1,6 @@
 import type { Config } from '../../config/index.js';
 import { AnthropicModel } from '../anthropic/anthropic-model.js';
+import { CompatibleModel } from '../compatible/compatible-model.js';
 import type { Model } from '../model.js';
 import { OpenAiModel } from '../openai/openai-model.js';
 import type { ProviderSettings } from '../provider/provider-settings.js';
@@ -43,6 +44,19 @@ export class ProviderFactory {
     });
   }
 
+  /** The GUI model behind the configured OpenAI-compatible endpoint. */
+  compatible(): Model {
+    return new CompatibleModel({
+      ...this.common(this.config.compatibleApiKey ?? '', 'compatible'),
+      model: this.config.compatibleModel,
+      baseUrl: this.config.compatibleBaseUrl ?? '',
+      family: {
+        format: this.config.compatibleFormat,
+        coordinates: this.config.compatibleCoordinates,
+      },
+    });
+  }
+
   private common(apiKey: string, name: string): Omit<ProviderSettings, 'model' | 'baseUrl'> {
     return {
       name,
@@ -61,6 +75,9 @@ export function configuredProviderModels(factory: ProviderFactory, config: Confi
   const models: Model[] = [];
   if (config.anthropicApiKey) {
     models.push(factory.create('anthropic', { apiKey: config.anthropicApiKey }));
+  }
+  if (config.compatibleBaseUrl) {
+    models.push(factory.compatible());
   }
   if (config.openaiApiKey) {
     models.push(factory.create('openai', { apiKey: config.openaiApiKey }));
