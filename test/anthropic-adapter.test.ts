@@ -22,18 +22,19 @@ describe.each(testStores)('the Anthropic adapter on %s', (store) => {
       fixture('anthropic/click-button.json'),
       fixture('anthropic/type-and-submit.json'),
       fixture('anthropic/run-bash.json'),
+      fixture('anthropic/zoom.json'),
       fixture('anthropic/finished.json'),
     );
 
     const created = await api.post('/v1/runs', { machine_id: machineId, task: 'click and submit' });
     expect(created.status).toBe(200);
     const run = await api.waitForRun(created.body.id);
-    expect(run).toMatchObject({ status: 'succeeded', steps_completed: 4, model: 'anthropic' });
+    expect(run).toMatchObject({ status: 'succeeded', steps_completed: 5, model: 'anthropic' });
     expect(run.result.summary).toContain('The task is complete.');
     await provider.until('clicked');
     await provider.until('submit:hello');
 
-    const [first, second, third, fourth] = provider.requests;
+    const [first, second, third, fourth, fifth] = provider.requests;
     expect(first!.path).toBe('/v1/messages');
     expect(first!.headers).toMatchObject({
       'x-api-key': serverKey,
@@ -72,8 +73,16 @@ describe.each(testStores)('the Anthropic adapter on %s', (store) => {
     const bashAnswer = fourth!.body.messages.at(-1).content[0];
     expect(bashAnswer.tool_use_id).toBe('toolu_01Gn6iRkdZ8Ou4Yt1Bv7cWpS');
     expect(bashAnswer.content[0].text).toContain('from-bash');
-    const images = JSON.stringify(fourth!.body).match(/"type":"image"/g) ?? [];
-    expect(images.length).toBeLessThanOrEqual(3);
+    const zoomed = fifth!.body.messages.at(-1).content[0];
+    expect(zoomed.tool_use_id).toBe('toolu_01Hp7jSleA9Pv5Zu2Cw8dXqT');
+    // The zoomed region, then the screen after the step.
+    expect(zoomed.content.map((block: any) => block.type)).toEqual(['text', 'image', 'image']);
+    const zoomPng = Buffer.from(zoomed.content[1].source.data, 'base64');
+    expect([zoomPng.readUInt32BE(16), zoomPng.readUInt32BE(20)]).toEqual([400, 200]);
+    for (const request of provider.requests) {
+      const images = JSON.stringify(request.body).match(/"type":"image"/g) ?? [];
+      expect(images.length).toBeLessThanOrEqual(3);
+    }
 
     const events = await eventsOf(api, run.id);
     const calls = events.filter((event) => event.type === 'tool_call');
@@ -112,5 +121,40 @@ describe.each(testStores)('the Anthropic adapter on %s', (store) => {
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ code: 'LLM_AUTH_FAILED' });
     expect(run.error.message).toContain('invalid x-api-key');
+  });
+
+  it('keeps every call answered when a human takes over mid-batch and hands back', async () => {
+    const { api, provider } = suite;
+    const machineId = await machineOnPage(suite);
+    provider.requests.length = 0;
+    provider.queue(fixture('anthropic/click-wait-type.json'));
+
+    const created = await api.post('/v1/runs', { machine_id: machineId, task: 'take over' });
+    const runId = created.body.id;
+    for (let tries = 0; tries < 200; tries += 1) {
+      const events = await eventsOf(api, runId);
+      if (events.some((event) => event.type === 'tool_call' && event.data.index === 1)) {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const paused = await api.post(`/v1/runs/${runId}/pause`, { reason: 'my turn' });
+    expect(paused.body.status).toBe('awaiting_human');
+    await api.waitForRun(runId, (run) => run.steps_completed === 1);
+
+    provider.queue(fixture('anthropic/finished.json'));
+    await api.post(`/v1/runs/${runId}/resume`, { note: 'back to you' });
+    const run = await api.waitForRun(runId);
+    expect(run.status).toBe('succeeded');
+
+    const resumed = provider.requests[1]!.body.messages;
+    expect(resumed).toHaveLength(3);
+    const [clicked, waited, typed, note] = resumed[2].content;
+    expect(clicked).toMatchObject({ tool_use_id: 'toolu_01Jq8kTmfB0Qw6Av3Dx9eYrU' });
+    expect(clicked.is_error).toBeUndefined();
+    expect(waited).toMatchObject({ tool_use_id: 'toolu_01Kr9lUngC1Rx7Bw4Ey0fZsV', is_error: true });
+    expect(typed).toMatchObject({ tool_use_id: 'toolu_01Ls0mVohD2Sy8Cx5Fz1gAtW', is_error: true });
+    expect(typed.content[0].text).toContain('interrupted');
+    expect(note.text).toContain('back to you');
   });
 });
