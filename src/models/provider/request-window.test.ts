@@ -44,7 +44,7 @@ describe('requests over a long run', () => {
     expect(provider.bodies.at(-1).messages).toHaveLength(1 + 2 * 39);
   });
 
-  it('keeps OpenAI at 3 screenshots by telling older steps as text, calls with outputs', async () => {
+  it('keeps OpenAI at 3 screenshots, older steps told as text, calls with outputs', async () => {
     let call = 0;
     provider = await new FakeProvider(() => {
       call += 1;
