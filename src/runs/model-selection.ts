@@ -49,6 +49,8 @@ export function selectModel(
     const model = registry.resolve(request.model ?? null);
     return { model: model.name, llm: request.llm ? { ...request.llm } : null };
   }
+  // LIMITATION: keys stored once per organization (PUT /v1/llm/keys/{provider}) are not
+  // offered; such a store, sealed like run keys, would let runs name a provider without a key.
   if (headers.apiKey === undefined) {
     throw new AppError(
       'LLM_KEY_NOT_CONFIGURED',

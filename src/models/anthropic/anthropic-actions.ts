@@ -101,6 +101,8 @@ function screenActions(
 ): ModelAction[] | undefined {
   const at = () => pointOf(input.coordinate, context);
   switch (action) {
+    // LIMITATION: a modifier held during a click (`text: "shift"`) is ignored, and
+    // left_mouse_down/up are refused; key-down and key-up actions would lift both.
     case 'left_click':
     case 'right_click':
     case 'middle_click': {

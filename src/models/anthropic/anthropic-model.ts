@@ -86,7 +86,11 @@ export class AnthropicModel implements Model {
     };
   }
 
-  /** Answers the last step's zoom calls from the screen as it is now. */
+  /**
+   * Answers the last step's zoom calls from the screen as it is now.
+   * LIMITATION: a zoom followed by other actions in the same reply sees the screen after them;
+   * capturing mid-step would need the engine to observe between actions.
+   */
   private async zoomInto(input: ModelInput): Promise<void> {
     const last = input.history.at(-1)?.decision.transcript as AnthropicTranscript | undefined;
     for (const call of last?.calls ?? []) {

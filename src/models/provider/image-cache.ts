@@ -1,5 +1,7 @@
 import type { ModelImage } from './model-image.js';
 
+// LIMITATION: images live in memory only, so after a restart the steps before it are shown as
+// text until new screenshots fill the window; storing encoded images with the step would lift it.
 /**
  * The images a model was shown lately, per run, so later requests can show them again
  * without re-encoding: the screen at the start of each step, and zoomed regions.

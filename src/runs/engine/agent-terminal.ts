@@ -5,6 +5,8 @@ import type { StepOutcome, TerminalAction } from '../../models/index.js';
 const outputLimitChars = 16_000;
 const commandTimeoutMs = 120_000;
 
+// LIMITATION: `{{name}}` placeholders are not filled in commands, so a secret never reaches a
+// shell (whose output goes back to the model); a masked-output mode would allow it.
 /**
  * The machine's terminal as an agent uses it: one persistent shell per run in the machine's
  * home, so `cd` and variables carry from one command to the next.
