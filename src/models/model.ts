@@ -69,6 +69,8 @@ export interface ModelDecision {
 export interface DecideOptions {
   /** The run's cancellation and deadline; the call must stop when it aborts. */
   signal: AbortSignal;
+  /** When the run's deadline passes (epoch ms): timeouts and retries are planned within it. */
+  deadlineAtMs?: number;
 }
 
 /** A model drives the agent: it looks at the observation and history and picks actions. */

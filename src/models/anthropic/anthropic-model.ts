@@ -44,7 +44,7 @@ export class AnthropicModel implements Model {
     this.images = new ImageCache(Math.max(options.imagesKept, 1) * 2);
   }
 
-  async decide(input: ModelInput, { signal }: DecideOptions): Promise<ModelDecision> {
+  async decide(input: ModelInput, { signal, deadlineAtMs }: DecideOptions): Promise<ModelDecision> {
     const { screenshot } = input.observation;
     const image = await encodeScreenshot(screenshot, anthropicImageLimits);
     this.images.put(input.runId, screenKey(input.step), image);
@@ -61,6 +61,7 @@ export class AnthropicModel implements Model {
       },
       body: this.requestBody(input, image),
       signal,
+      deadlineAtMs,
       timeoutMs: this.options.timeoutMs,
       maxAttempts: this.options.maxAttempts,
       backoffMs: this.options.backoffMs,

@@ -51,7 +51,7 @@ export class CompatibleModel implements Model {
     this.images = new ImageCache(Math.max(options.imagesKept, 1) * 2);
   }
 
-  async decide(input: ModelInput, { signal }: DecideOptions): Promise<ModelDecision> {
+  async decide(input: ModelInput, { signal, deadlineAtMs }: DecideOptions): Promise<ModelDecision> {
     const { screenshot } = input.observation;
     const image = await encodeScreenshot(screenshot, compatibleImageLimits);
     this.images.put(input.runId, screenKey(input.step), image);
@@ -63,6 +63,7 @@ export class CompatibleModel implements Model {
       headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
       body: this.requestBody(input, image),
       signal,
+      deadlineAtMs,
       timeoutMs: this.options.timeoutMs,
       maxAttempts: this.options.maxAttempts,
       backoffMs: this.options.backoffMs,

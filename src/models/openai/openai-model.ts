@@ -46,7 +46,7 @@ export class OpenAiModel implements Model {
     this.images = new ImageCache(Math.max(options.imagesKept, 1) * 2);
   }
 
-  async decide(input: ModelInput, { signal }: DecideOptions): Promise<ModelDecision> {
+  async decide(input: ModelInput, { signal, deadlineAtMs }: DecideOptions): Promise<ModelDecision> {
     const { screenshot } = input.observation;
     const image = await encodeScreenshot(screenshot, openaiImageLimits);
     this.images.put(input.runId, screenKey(input.step), image);
@@ -61,6 +61,7 @@ export class OpenAiModel implements Model {
       headers: { authorization: `Bearer ${this.options.apiKey}` },
       body: this.requestBody(input, image),
       signal,
+      deadlineAtMs,
       timeoutMs: this.options.timeoutMs,
       maxAttempts: this.options.maxAttempts,
       backoffMs: this.options.backoffMs,

@@ -82,6 +82,27 @@ describe('calls to a provider', () => {
     expect(unreachable.code).toBe('LLM_UNREACHABLE');
   });
 
+  it('waits and tries no longer than the run has left before its deadline', async () => {
+    provider = await new FakeProvider(() => ({
+      status: 429,
+      headers: { 'retry-after': '30' },
+      body: { error: { message: 'slow down' } },
+    })).start();
+    const deadlineAtMs = Date.now() + 5_000;
+    const limited = await failure(callProvider(options(provider.url, { deadlineAtMs })));
+    expect(limited.code).toBe('LLM_PROVIDER_RATE_LIMITED');
+    expect(provider.bodies).toHaveLength(1);
+
+    const slow: typeof fetch = (input, init) =>
+      new Promise((_, reject) =>
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+      );
+    const cut = callProvider(
+      options(provider.url, { fetch: slow, timeoutMs: 600_000, deadlineAtMs: Date.now() + 50 }),
+    );
+    expect((await failure(cut)).code).toBe('LLM_TIMEOUT');
+  });
+
   it('reads retry-after in seconds, as a date, and retry-after-ms', () => {
     expect(retryAfterMs(new Headers({ 'retry-after': '2' }))).toBe(2000);
     expect(retryAfterMs(new Headers({ 'retry-after-ms': '150' }))).toBe(150);

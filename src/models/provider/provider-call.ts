@@ -9,6 +9,8 @@ export interface ProviderCallOptions {
   body: unknown;
   /** The run's cancellation and deadline. */
   signal: AbortSignal;
+  /** The run's deadline (epoch ms): no attempt or wait is planned past it. */
+  deadlineAtMs?: number;
   /** The longest one attempt may take; the run's deadline bounds it further. */
   timeoutMs: number;
   /** Attempts on 429, 529 and 5xx, the first included. */
@@ -44,8 +46,15 @@ export async function callProvider(options: ProviderCallOptions): Promise<Provid
     if (!outcome.error.retryable || attempt >= options.maxAttempts) {
       throw outcome.error;
     }
-    const delayMs = outcome.retryAfterMs ?? options.backoffMs * 2 ** (attempt - 1);
-    await sleep(Math.min(delayMs, longestRetryAfterMs), options.signal);
+    const delayMs = Math.min(
+      outcome.retryAfterMs ?? options.backoffMs * 2 ** (attempt - 1),
+      longestRetryAfterMs,
+    );
+    // A wait that would outlast the run gives the provider's answer now, not a timed-out run.
+    if (options.deadlineAtMs !== undefined && Date.now() + delayMs >= options.deadlineAtMs) {
+      throw outcome.error;
+    }
+    await sleep(delayMs, options.signal);
   }
 }
 
@@ -53,7 +62,10 @@ type Attempt =
   { kind: 'ok'; json: unknown } | { kind: 'failed'; error: ModelError; retryAfterMs?: number };
 
 async function attemptOnce(options: ProviderCallOptions, body: string): Promise<Attempt> {
-  const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
+  const untilDeadlineMs =
+    options.deadlineAtMs === undefined ? Infinity : options.deadlineAtMs - Date.now();
+  const timeoutMs = Math.max(1, Math.min(options.timeoutMs, untilDeadlineMs));
+  const signal = AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)]);
   let response: Response;
   let text: string;
   try {

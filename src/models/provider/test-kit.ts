@@ -14,7 +14,13 @@ export class FakeProvider {
   private server: Server | undefined;
   url = '';
 
-  constructor(private readonly answer: (body: any) => { status?: number; body: unknown }) {}
+  constructor(
+    private readonly answer: (body: any) => {
+      status?: number;
+      headers?: Record<string, string>;
+      body: unknown;
+    },
+  ) {}
 
   async start(): Promise<this> {
     this.server = createServer((request, response) => {
@@ -24,7 +30,10 @@ export class FakeProvider {
         const body = JSON.parse(raw);
         this.bodies.push(body);
         const reply = this.answer(body);
-        response.writeHead(reply.status ?? 200, { 'content-type': 'application/json' });
+        response.writeHead(reply.status ?? 200, {
+          'content-type': 'application/json',
+          ...reply.headers,
+        });
         response.end(JSON.stringify(reply.body));
       });
     });

@@ -42,6 +42,8 @@ interface LoopState {
   history: StepRecord[];
   humanNote: string | null;
   signal: AbortSignal;
+  /** When the run's deadline passes, as the engine set it at launch (epoch ms). */
+  deadlineAtMs: number;
 }
 
 interface StepError {
@@ -79,7 +81,17 @@ export class RunLoop {
     }
     const history = await this.deps.ledger.history(run.id, this.deps.store.db);
     const values = new NamedValues(readJson(run.variables, {}), readJson(run.secrets, {}));
-    return { run, machine, model, values, history, humanNote: run.resume_note, signal };
+    const deadlineAtMs = Date.now() + Math.max(0, run.deadline_seconds * 1000 - run.active_ms);
+    return {
+      run,
+      machine,
+      model,
+      values,
+      history,
+      humanNote: run.resume_note,
+      signal,
+      deadlineAtMs,
+    };
   }
 
   private async steps(state: LoopState): Promise<void> {
@@ -137,7 +149,7 @@ export class RunLoop {
         variables: state.values.variables,
         secretNames: state.values.secretNames(),
       },
-      { signal },
+      { signal, deadlineAtMs: state.deadlineAtMs },
     );
     const modelMs = Date.now() - startedMs;
     await this.note(state, thoughtsOf(step, decision));
