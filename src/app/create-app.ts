@@ -116,6 +116,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     logger,
     terminal,
     modelFor: (run) => runModels.modelFor(run),
+    releaseModel: (runId) => runModels.release(runId),
   });
   const engine = new RunEngine({
     store,

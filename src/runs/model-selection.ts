@@ -97,6 +97,11 @@ export class RunModels {
     private readonly credentials: RunCredentials,
   ) {}
 
+  /** Forgets the run's model and the key it holds. */
+  release(runId: string): void {
+    this.byRun.delete(runId);
+  }
+
   async modelFor(run: RunRow): Promise<Model> {
     const llm = readJson<{ provider?: string; model?: string } | null>(run.llm, null);
     const provider = llm?.provider;

@@ -71,7 +71,7 @@ export class AnthropicModel implements Model {
     return parseReply(reply.json, scale, lastPointer(input));
   }
 
-  /** The request of this step; exported through the class for benchmarks of its size. */
+  /** The request body of this step, the screenshot already encoded. */
   requestBody(input: ModelInput, image: ModelImage): Record<string, unknown> {
     const messages = buildMessages(input, {
       screen: (step) => this.images.get(input.runId, screenKey(step)),
@@ -97,9 +97,11 @@ export class AnthropicModel implements Model {
     for (const call of last?.calls ?? []) {
       if (call.kind === 'zoom' && call.region) {
         const key = `zoom:${call.id}`;
-        const zoomed = await encodeRegion(input.observation.screenshot, call.region, {
-          ...anthropicImageLimits,
-        });
+        const zoomed = await encodeRegion(
+          input.observation.screenshot,
+          call.region,
+          anthropicImageLimits,
+        );
         this.images.put(input.runId, key, zoomed);
       }
     }

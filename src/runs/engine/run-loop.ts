@@ -30,6 +30,8 @@ export interface RunLoopDeps {
   logger: Logger;
   /** Picks a run's model; by default the registry's model of the run's name. */
   modelFor?: (run: RunRow) => Promise<Model>;
+  /** Lets go of what `modelFor` holds for a run that ended (its key among it). */
+  releaseModel?: (runId: string) => void;
   /** The machine's terminal for models that run commands; without it they are refused. */
   terminal?: AgentTerminal;
 }
@@ -278,6 +280,7 @@ export class RunLoop {
     status: 'succeeded' | 'failed' | 'cancelled' | 'timed_out',
     outcome: { result?: Record<string, unknown>; error?: StepError },
   ): Promise<void> {
+    this.deps.releaseModel?.(run.id);
     await this.deps.transitions.apply(run.id, {
       from: ['running'],
       to: status,
@@ -291,6 +294,9 @@ export class RunLoop {
 
   private async stopOnError(run: RunRow, error: unknown, signal: AbortSignal): Promise<void> {
     const interrupt = interruptOf(signal);
+    if (interrupt?.kind === 'cancelled') {
+      this.deps.releaseModel?.(run.id);
+    }
     if (interrupt?.kind === 'deadline') {
       const message = `The run passed its deadline of ${run.deadline_seconds} s.`;
       return this.finish(run, 'timed_out', { error: { code: 'DEADLINE_EXCEEDED', message } });
