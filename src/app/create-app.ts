@@ -5,9 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import { KeyService, bootstrapAdmin, keyRoutes } from '../auth/index.js';
 import type { BootstrapResult } from '../auth/index.js';
 import type { Config } from '../config/index.js';
-import { CredentialCipher, RunCredentials } from '../credentials/index.js';
 import { randomIds, systemClock } from '../core/index.js';
 import type { Clock, IdGenerator } from '../core/index.js';
+import { CredentialCipher, RunCredentials } from '../credentials/index.js';
 import { EventBus, EventLog } from '../events/index.js';
 import { IdempotencyStore, buildHttpServer } from '../http/index.js';
 import type { AnyRoute } from '../http/index.js';
@@ -34,8 +34,8 @@ import type { Model } from '../models/index.js';
 import {
   AgentTerminal,
   RunEngine,
-  RunModels,
   RunLoop,
+  RunModels,
   RunService,
   RunTransitions,
   StepLedger,
