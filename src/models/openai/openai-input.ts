@@ -112,6 +112,10 @@ function callOutputs(
   checks: Item[],
 ): { items: Item[]; images: number } {
   const answers = answerCalls(transcript.calls, performed.outcomes);
+  // A computer_call_output carries only a screenshot: failures are told in a message after.
+  const failures = answers
+    .filter((answer) => answer.isError)
+    .map((answer) => ({ role: 'user', content: `Call ${answer.call.id}: ${answer.text}` }));
   let images = 0;
   const items = answers.map((answer) => {
     const item = transcript.output.find((output) => output.call_id === answer.call.id);
@@ -126,7 +130,7 @@ function callOutputs(
       output: { type: 'computer_screenshot', image_url: dataUrl(after) },
     };
   });
-  return { items, images };
+  return { items: [...items, ...failures], images };
 }
 
 function noteAfter(performed: StepRecord, input: ModelInput, resume?: StepRecord): Item[] {
