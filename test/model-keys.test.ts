@@ -88,6 +88,18 @@ describe.each(testStores)('a run on the caller’s own provider key on %s', (sto
     expect(noProvider.body.error.code).toBe('LLM_PROVIDER_UNSUPPORTED');
     expect(JSON.stringify(noProvider.body)).not.toContain(ownKey);
 
+    const shortKey = await api.post(
+      '/v1/runs',
+      { machine_id: machineId, task: 'x' },
+      {
+        'X-LLM-Provider': 'anthropic',
+        'X-LLM-Api-Key': 'sk-short',
+      },
+    );
+    expect(shortKey.status).toBe(422);
+    expect(shortKey.body.error.code).toBe('VALIDATION_ERROR');
+    expect(JSON.stringify(shortKey.body)).not.toContain('sk-short');
+
     const noServerModel = await api.post('/v1/runs', { machine_id: machineId, task: 'x' });
     expect(noServerModel.status).toBe(422);
     expect(noServerModel.body.error.code).toBe('MODEL_NOT_AVAILABLE');

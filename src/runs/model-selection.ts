@@ -36,6 +36,7 @@ export function selectModel(
   if (headers.apiKey !== undefined && headers.provider === undefined) {
     throw new AppError('LLM_PROVIDER_UNSUPPORTED', 'X-LLM-Api-Key needs X-LLM-Provider.');
   }
+  refuseOddHeaders(headers);
   const provider = providerOf(request, headers);
   if (provider === 'managed') {
     if (headers.model !== undefined || request.llm?.model) {
@@ -64,6 +65,22 @@ export function selectModel(
     llm: { ...request.llm, provider, model },
     ownKey: { provider, apiKey: headers.apiKey },
   };
+}
+
+/** The reference's bounds: a key of 16–512 characters, a model name of 1–512. */
+function refuseOddHeaders(headers: OwnProviderHeaders): void {
+  const key = headers.apiKey;
+  if (key !== undefined && (key.length < 16 || key.length > 512)) {
+    throw new AppError('VALIDATION_ERROR', 'X-LLM-Api-Key must be 16 to 512 characters.', {
+      details: { field: 'header.x-llm-api-key' },
+    });
+  }
+  const model = headers.model;
+  if (model !== undefined && (model.length < 1 || model.length > 512)) {
+    throw new AppError('VALIDATION_ERROR', 'X-LLM-Model must be 1 to 512 characters.', {
+      details: { field: 'header.x-llm-model' },
+    });
+  }
 }
 
 function providerOf(request: RunRequest, headers: OwnProviderHeaders): 'managed' | OwnKeyProvider {
