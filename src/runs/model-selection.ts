@@ -1,8 +1,8 @@
 import type { RunRequest } from '../contracts/index.js';
+import type { RunCredentials } from '../credentials/index.js';
 import { AppError } from '../errors/index.js';
 import { ModelError, ownKeyProviders } from '../models/index.js';
 import type { Model, ModelRegistry, OwnKeyProvider, ProviderFactory } from '../models/index.js';
-import type { RunCredentials } from '../credentials/index.js';
 import { readJson } from '../store/index.js';
 import type { RunRow } from './run-row.js';
 

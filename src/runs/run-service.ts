@@ -1,19 +1,19 @@
 import type { Clock, IdGenerator } from '../core/index.js';
 import { supportedCuaVersions } from '../contracts/index.js';
 import type { RunRequest, RunStatus } from '../contracts/index.js';
+import type { RunCredentials } from '../credentials/index.js';
 import { AppError, invalidState, notFound } from '../errors/index.js';
 import type { EventLog } from '../events/index.js';
 import type { MachineService } from '../machines/index.js';
-import type { RunCredentials } from '../credentials/index.js';
 import type { ModelRegistry, ProviderFactory } from '../models/index.js';
 import type { Store } from '../store/index.js';
 import { olderThan, writeJson } from '../store/index.js';
 import type { WalletService } from '../wallet/index.js';
+import { selectModel } from './model-selection.js';
+import type { ModelSelection, OwnProviderHeaders } from './model-selection.js';
 import { activeStatuses, statusSummary } from './run-row.js';
 import type { RunRow } from './run-row.js';
 import type { RunTransitions, Transition } from './run-transitions.js';
-import { selectModel } from './model-selection.js';
-import type { ModelSelection, OwnProviderHeaders } from './model-selection.js';
 
 export interface RunServiceDeps {
   store: Store;
