@@ -98,6 +98,32 @@ describe.each(testStores)('the Anthropic adapter on %s', (store) => {
     expect(JSON.stringify(events)).not.toContain(serverKey);
   });
 
+  it('runs a Claude model named by its id on the server key, with its tool version', async () => {
+    const { api, provider } = suite;
+    const machineId = await machineOnPage(suite);
+    provider.requests.length = 0;
+    provider.queue(fixture('anthropic/finished.json'));
+    const created = await api.post('/v1/runs', {
+      machine_id: machineId,
+      task: 'by id',
+      model: 'claude-opus-4-1-20250805',
+    });
+    expect(created.body.model).toBe('claude-opus-4-1-20250805');
+    expect((await api.waitForRun(created.body.id)).status).toBe('succeeded');
+    const [request] = provider.requests;
+    expect(request!.headers['anthropic-beta']).toBe('computer-use-2025-01-24');
+    expect(request!.body.model).toBe('claude-opus-4-1-20250805');
+    expect(request!.body.tools[0].type).toBe('computer_20250124');
+
+    const unknown = await api.post('/v1/runs', {
+      machine_id: machineId,
+      task: 'x',
+      model: 'gpt-5',
+    });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error.code).toBe('MODEL_NOT_AVAILABLE');
+  });
+
   it('retries an overloaded provider at once when retry-after says 0', async () => {
     const { api, provider } = suite;
     const machineId = await machineOnPage(suite);

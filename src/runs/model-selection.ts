@@ -25,7 +25,8 @@ export interface ModelSelection {
 /**
  * Picks the model of a new run. A run that names a provider (`llm.provider` or
  * X-LLM-Provider) runs on that provider with the caller's key or not at all: there is no
- * silent fallback to the server's models. Otherwise `model` names a server model.
+ * silent fallback to the server's models. Otherwise `model` names a server model, or a
+ * provider's model id (`claude-opus-4-5`) the server holds a key for.
  */
 export function selectModel(
   request: RunRequest,
@@ -47,8 +48,13 @@ export function selectModel(
         { details: { field: 'body.llm.model' } },
       );
     }
-    const model = registry.resolve(request.model ?? null);
-    return { model: model.name, llm: request.llm ? { ...request.llm } : null };
+    const llm = request.llm ? { ...request.llm } : null;
+    if (request.model && !registry.names().includes(request.model)) {
+      if (factory.serverModel(request.model)) {
+        return { model: request.model, llm };
+      }
+    }
+    return { model: registry.resolve(request.model ?? null).name, llm };
   }
   // LIMITATION: keys stored once per organization (PUT /v1/llm/keys/{provider}) are not
   // offered; such a store, sealed like run keys, would let runs name a provider without a key.
@@ -122,12 +128,12 @@ export class RunModels {
   async modelFor(run: RunRow): Promise<Model> {
     const llm = readJson<{ provider?: string; model?: string } | null>(run.llm, null);
     const provider = llm?.provider;
-    if (!provider || provider === 'managed') {
-      return this.registry.resolve(run.model);
-    }
     const cached = this.byRun.get(run.id);
     if (cached) {
       return cached;
+    }
+    if (!provider || provider === 'managed') {
+      return this.serverModel(run);
     }
     const apiKey = await this.credentials.read(run.id);
     if (apiKey === undefined) {
@@ -137,8 +143,23 @@ export class RunModels {
         false,
       );
     }
-    const model = this.factory.create(provider as OwnKeyProvider, { model: run.model, apiKey });
-    this.byRun.set(run.id, model);
+    return this.keep(
+      run.id,
+      this.factory.create(provider as OwnKeyProvider, { model: run.model, apiKey }),
+    );
+  }
+
+  /** A server model by name, or a provider's model by its id on the server's key. */
+  private serverModel(run: RunRow): Model {
+    if (this.registry.names().includes(run.model)) {
+      return this.registry.resolve(run.model);
+    }
+    const model = this.factory.serverModel(run.model);
+    return model ? this.keep(run.id, model) : this.registry.resolve(run.model);
+  }
+
+  private keep(runId: string, model: Model): Model {
+    this.byRun.set(runId, model);
     if (this.byRun.size > 256) {
       this.byRun.delete(this.byRun.keys().next().value as string);
     }

@@ -44,6 +44,24 @@ export class ProviderFactory {
     });
   }
 
+  /**
+   * A provider's model named by its own id (`claude-opus-4-5`, `computer-use-preview`) on the
+   * server's key, when the server has a key for that provider.
+   */
+  serverModel(modelId: string): Model | undefined {
+    const provider = /^claude-/.test(modelId)
+      ? 'anthropic'
+      : /^(computer-use-preview|gpt-)/.test(modelId)
+        ? 'openai'
+        : undefined;
+    const apiKey =
+      provider === 'anthropic' ? this.config.anthropicApiKey : this.config.openaiApiKey;
+    if (!provider || !apiKey) {
+      return undefined;
+    }
+    return this.create(provider, { model: modelId, apiKey }, modelId);
+  }
+
   /** The GUI model behind the configured OpenAI-compatible endpoint. */
   compatible(): Model {
     return new CompatibleModel({
