@@ -7,6 +7,8 @@ import type { StoreKind } from '../test/support/server.js';
 import { measureEventLatency } from './event-latency.js';
 import type { EventLatencyOptions } from './event-latency.js';
 import { measureMachines } from './machines.js';
+import { measureModelRequests, modelRequestTable } from './model-requests.js';
+import type { ModelRequestResult } from './model-requests.js';
 import type { MachineBenchOptions, MachinesResult } from './machines.js';
 import { eventLatencyTable, runCreateTable, writeReport } from './report.js';
 import type { StoreResult } from './report.js';
@@ -28,33 +30,40 @@ const machines: MachineBenchOptions = {
 // dist-bench/bench/main.js → the package root.
 const resultsDir = join(import.meta.dirname, '..', '..', 'bench-results');
 
-const SECTIONS = ['stores', 'machines'] as const;
+const SECTIONS = ['stores', 'machines', 'models'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /**
  * `npm run bench`: the same measurements on each store (SQLite and PostgreSQL unless
  * DESKHAND_TEST_STORES names fewer), one store's server at a time, printed side by side;
- * then headless and desktop machines side by side. `--only stores|machines` runs one section
- * and writes latest-<section>.json, so a partial run never replaces the full latest.json.
+ * then headless and desktop machines side by side; then the model adapters' request sizes.
+ * `--only stores|machines|models` runs one section and writes latest-<section>.json, so a
+ * partial run never replaces the full latest.json.
  */
 async function main(): Promise<void> {
   const only = parseOnly(process.argv.slice(2));
   const loadAtStart = loadavg()[0]!;
   const startedMs = performance.now();
   const results: StoreResult[] = [];
-  for (const store of only === 'machines' ? [] : testStores) {
+  for (const store of only === undefined || only === 'stores' ? testStores : []) {
     results.push(await benchStore(store));
   }
   let machinesResult: MachinesResult | undefined;
-  if (only !== 'stores') {
+  if (only === undefined || only === 'machines') {
     progress('machines: headless, then desktop, on this host');
     machinesResult = await measureMachines(machines, progress);
+  }
+  let modelRequests: ModelRequestResult[] | undefined;
+  if (only === undefined || only === 'models') {
+    progress('models: request size and image tokens per adapter');
+    modelRequests = await measureModelRequests();
   }
   const durationMs = Math.round(performance.now() - startedMs);
 
   const tables = [
     ...(results.length > 0 ? [runCreateTable(results), eventLatencyTable(results)] : []),
     ...(machinesResult?.tables ?? []),
+    ...(modelRequests ? [modelRequestTable(modelRequests)] : []),
   ];
   process.stdout.write(`\n${tables.join('\n\n')}\n\n`);
   const resultsFile = join(resultsDir, only === undefined ? 'latest.json' : `latest-${only}.json`);
@@ -69,6 +78,7 @@ async function main(): Promise<void> {
     durationMs,
     stores: results,
     ...(machinesResult === undefined ? {} : { machines: machinesResult }),
+    ...(modelRequests === undefined ? {} : { modelRequests }),
   });
   process.stdout.write(`Wrote ${resultsFile} (bench took ${(durationMs / 1000).toFixed(1)} s)\n`);
 }

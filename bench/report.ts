@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { StoreKind } from '../test/support/server.js';
 import type { EventLatencyResult } from './event-latency.js';
 import type { MachinesResult } from './machines.js';
+import type { ModelRequestResult } from './model-requests.js';
 import type { RunCreateResult } from './run-create.js';
 
 /** What the bench measured on one store. */
@@ -22,6 +23,8 @@ export interface BenchReport {
   stores: StoreResult[];
   /** Headless and desktop machines side by side; absent when the run skipped them. */
   machines?: MachinesResult;
+  /** Each model adapter's request size and image tokens; absent when skipped. */
+  modelRequests?: ModelRequestResult[];
 }
 
 export function runCreateTable(results: StoreResult[]): string {

@@ -7,6 +7,7 @@ import type { BootstrapResult } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import { randomIds, systemClock } from '../core/index.js';
 import type { Clock, IdGenerator } from '../core/index.js';
+import { CredentialCipher, RunCredentials } from '../credentials/index.js';
 import { EventBus, EventLog } from '../events/index.js';
 import { IdempotencyStore, buildHttpServer } from '../http/index.js';
 import type { AnyRoute } from '../http/index.js';
@@ -30,11 +31,18 @@ import {
   snapshotRoutes,
 } from '../machines/index.js';
 import type { DriverRegistry } from '../machines/index.js';
-import { HttpModel, ModelRegistry } from '../models/index.js';
+import {
+  HttpModel,
+  ModelRegistry,
+  ProviderFactory,
+  configuredProviderModels,
+} from '../models/index.js';
 import type { Model } from '../models/index.js';
 import {
+  AgentTerminal,
   RunEngine,
   RunLoop,
+  RunModels,
   RunService,
   RunTransitions,
   StepLedger,
@@ -122,10 +130,29 @@ export async function createApp(deps: AppDeps): Promise<App> {
     logger,
     snapshots,
   );
-  const models = buildModels(config, deps);
+  const providers = new ProviderFactory(config, deps.fetch);
+  const models = buildModels(config, deps, providers);
+  const credentials = new RunCredentials(
+    store,
+    CredentialCipher.load(config.credentialsKey, config.dataDir),
+    clock,
+  );
+  const runModels = new RunModels(models, providers, credentials);
   const transitions = new RunTransitions(events, clock);
   const ledger = new StepLedger(events, wallet, clock, config.stepPriceCredits);
-  const loop = new RunLoop({ store, events, transitions, ledger, machines, models, logger });
+  const terminal = new AgentTerminal(workspaces);
+  const loop = new RunLoop({
+    store,
+    events,
+    transitions,
+    ledger,
+    machines,
+    models,
+    logger,
+    terminal,
+    modelFor: (run) => runModels.modelFor(run),
+    releaseModel: (runId) => runModels.release(runId),
+  });
   const engine = new RunEngine({
     store,
     clock,
@@ -162,6 +189,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     transitions,
     machines,
     models,
+    providers,
+    credentials,
     wallet,
     stepPriceCredits: config.stepPriceCredits,
     checkWebhookUrl: (url) => checkWebhookUrl(url, config.webhookAllowPrivate),
@@ -266,7 +295,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
 }
 
-function buildModels(config: Config, deps: AppDeps): ModelRegistry {
+function buildModels(config: Config, deps: AppDeps, providers: ProviderFactory): ModelRegistry {
   const registry = new ModelRegistry(config.defaultModel);
   if (config.httpModelUrl) {
     registry.register(
@@ -276,6 +305,9 @@ function buildModels(config: Config, deps: AppDeps): ModelRegistry {
         fetch: deps.fetch,
       }),
     );
+  }
+  for (const model of configuredProviderModels(providers, config)) {
+    registry.register(model);
   }
   for (const model of deps.models ?? []) {
     registry.register(model);

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 
 import { z } from 'zod';
 
+import { modelProviderConfig, modelProviderEnvironment } from './model-provider-config.js';
+
 const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((value) => value === '1' || value === 'true' || value === 'yes');
@@ -57,6 +59,7 @@ export const ConfigSchema = z.object({
   chromiumPath: z.string().default('/usr/lib/chromium/chromium'),
   /** DESKHAND_BODY_LIMIT_BYTES: the largest request body accepted. Default 1 MiB. */
   bodyLimitBytes: z.coerce.number().int().min(1024).default(1_048_576),
+  ...modelProviderConfig,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -84,6 +87,7 @@ const environmentNames: Record<keyof Config, string> = {
   idempotencyWaitMs: 'DESKHAND_IDEMPOTENCY_WAIT_MS',
   chromiumPath: 'DESKHAND_CHROMIUM_PATH',
   bodyLimitBytes: 'DESKHAND_BODY_LIMIT_BYTES',
+  ...modelProviderEnvironment,
 };
 
 /**

@@ -95,6 +95,12 @@ export const errorCatalogue = {
     suggestion: 'Pick one of the models the server lists, or configure a provider.',
   },
   LLM_PROVIDER_UNSUPPORTED: { status: 422, type: 'validation_error', retryable: false },
+  LLM_KEY_NOT_CONFIGURED: {
+    status: 422,
+    type: 'validation_error',
+    retryable: false,
+    suggestion: 'Send your provider key in X-LLM-Api-Key with X-LLM-Provider.',
+  },
   WEBHOOK_URL_REFUSED: {
     status: 422,
     type: 'validation_error',

@@ -1,5 +1,7 @@
 export { RunService } from './run-service.js';
-export type { OwnProviderHeaders, RunServiceDeps } from './run-service.js';
+export type { RunServiceDeps } from './run-service.js';
+export { RunModels, selectModel } from './model-selection.js';
+export type { ModelSelection, OwnProviderHeaders } from './model-selection.js';
 export { RunTransitions } from './run-transitions.js';
 export { runRoutes } from './run-routes.js';
 export { toRunResponse, isTerminal } from './run-row.js';
@@ -7,3 +9,4 @@ export type { RunRow } from './run-row.js';
 export { RunEngine } from './engine/run-engine.js';
 export { RunLoop } from './engine/run-loop.js';
 export { StepLedger } from './engine/step-ledger.js';
+export { AgentTerminal } from './engine/agent-terminal.js';

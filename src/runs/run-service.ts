@@ -1,13 +1,16 @@
 import type { Clock, IdGenerator } from '../core/index.js';
 import { supportedCuaVersions } from '../contracts/index.js';
 import type { RunRequest, RunStatus } from '../contracts/index.js';
+import type { RunCredentials } from '../credentials/index.js';
 import { AppError, invalidState, notFound } from '../errors/index.js';
 import type { EventLog } from '../events/index.js';
 import type { MachineService } from '../machines/index.js';
-import type { ModelRegistry } from '../models/index.js';
+import type { ModelRegistry, ProviderFactory } from '../models/index.js';
 import type { Store } from '../store/index.js';
 import { olderThan, writeJson } from '../store/index.js';
 import type { WalletService } from '../wallet/index.js';
+import { selectModel } from './model-selection.js';
+import type { ModelSelection, OwnProviderHeaders } from './model-selection.js';
 import { activeStatuses, statusSummary } from './run-row.js';
 import type { RunRow } from './run-row.js';
 import type { RunTransitions, Transition } from './run-transitions.js';
@@ -20,6 +23,9 @@ export interface RunServiceDeps {
   transitions: RunTransitions;
   machines: MachineService;
   models: ModelRegistry;
+  /** Builds provider models for runs that bring their own key. */
+  providers: ProviderFactory;
+  credentials: RunCredentials;
   wallet: WalletService;
   stepPriceCredits: number;
   /** Refuses a webhook URL the server will not deliver to (throws a 422). */
@@ -31,13 +37,6 @@ export interface RunServiceDeps {
   wakeEngine(): void;
   /** Stops a run's step in flight in this process (cancel, pause). */
   interrupt(runId: string, reason: 'cancelled' | 'paused'): void;
-}
-
-/** The X-LLM-* headers of a create request: the caller's own provider account. */
-export interface OwnProviderHeaders {
-  provider?: string;
-  apiKey?: string;
-  model?: string;
 }
 
 export interface ListRunsOptions {
@@ -60,7 +59,7 @@ export class RunService {
   ): Promise<RunRow> {
     const { deps } = this;
     refuseUnsupportedVersion(request.cua_version);
-    refuseOwnProviderKeys(request, byok);
+    const selection = selectModel(request, byok, deps.models, deps.providers);
     if (request.success_criteria?.length) {
       // LIMITATION: the v4/v5 verifier that checks them is not built; refusing beats ignoring.
       throw new AppError(
@@ -73,16 +72,21 @@ export class RunService {
     if (machine.status !== 'running') {
       throw invalidState(`Machine ${machine.id} is ${machine.status}; start it first.`);
     }
-    const model = deps.models.resolve(request.model ?? null);
     if (request.webhook_url) {
       deps.checkWebhookUrl(request.webhook_url);
     }
     await this.requireCredits(organizationId);
 
-    const row = this.newRow(organizationId, request, model.name, requestId, runId);
+    const row = this.newRow(organizationId, request, selection, requestId, runId);
     try {
       await deps.events.write(async (trx, emit) => {
         await trx.insertInto('runs').values(row).execute();
+        if (selection.ownKey) {
+          const { provider, apiKey } = selection.ownKey;
+          const fingerprint = await deps.credentials.keep(trx, row.id, provider, apiKey);
+          row.llm = writeJson({ ...selection.llm, key_fingerprint: fingerprint });
+          await trx.updateTable('runs').set({ llm: row.llm }).where('id', '=', row.id).execute();
+        }
         await emit(row.id, { type: 'status', data: statusSummary(row) });
       });
     } catch (error) {
@@ -203,7 +207,7 @@ export class RunService {
   private newRow(
     organizationId: string,
     request: RunRequest,
-    modelName: string,
+    selection: ModelSelection,
     requestId: string,
     runId: string | undefined,
   ): RunRow {
@@ -218,8 +222,8 @@ export class RunService {
       cua_version: request.cua_version,
       instructions: request.instructions ?? null,
       system_prompt: request.system_prompt ?? null,
-      model: modelName,
-      llm: request.llm ? writeJson(request.llm) : null,
+      model: selection.model,
+      llm: selection.llm ? writeJson(selection.llm) : null,
       max_steps: request.max_steps,
       deadline_seconds: request.deadline_seconds ?? 300,
       on_awaiting_human: request.on_awaiting_human,
@@ -248,25 +252,6 @@ export class RunService {
       lease_owner: null,
       lease_expires_at: null,
     };
-  }
-}
-
-/**
- * A run that asks for the caller's own provider account must get it or nothing: there is no
- * silent fallback to the server's models.
- */
-function refuseOwnProviderKeys(request: RunRequest, byok: OwnProviderHeaders): void {
-  if (byok.apiKey !== undefined && byok.provider === undefined) {
-    throw new AppError('LLM_PROVIDER_UNSUPPORTED', 'X-LLM-Api-Key needs X-LLM-Provider.');
-  }
-  const provider = byok.provider ?? request.llm?.provider ?? 'managed';
-  if (provider !== 'managed') {
-    // LIMITATION: no provider adapter takes a caller's key yet; they plug in behind ModelRegistry.
-    throw new AppError(
-      'LLM_PROVIDER_UNSUPPORTED',
-      `Runs on the caller's own '${provider}' account are not offered by this server.`,
-      { details: { supported: ['managed'] } },
-    );
   }
 }
 

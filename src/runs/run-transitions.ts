@@ -3,6 +3,7 @@ import type { UpdateObject } from 'kysely';
 
 import type { RunStatus } from '../contracts/index.js';
 import type { Clock } from '../core/index.js';
+import { scrubRunCredentials } from '../credentials/index.js';
 import type { EventLog, NewEvent, Transaction } from '../events/index.js';
 import { readJson } from '../store/index.js';
 import type { Database } from '../store/index.js';
@@ -39,6 +40,9 @@ export class RunTransitions {
         return undefined;
       }
 
+      if (isTerminal(transition.to)) {
+        await scrubRunCredentials(trx, runId);
+      }
       const extra = (await transition.within?.(trx, updated)) ?? [];
       for (const event of extra) {
         await emit(runId, event);

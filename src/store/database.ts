@@ -83,6 +83,9 @@ async function migrate(db: Kysely<Database>, schema: string | undefined): Promis
     // Without it the migrator looks for its tables in every schema of the database, and a
     // second installation in another schema takes the first one's tables for its own.
     ...(schema ? { migrationTableSchema: schema } : {}),
+    // Migrations are numbered as they are written on parallel lines of work; one that lands
+    // after a higher number has run must still run rather than stop the server.
+    allowUnorderedMigrations: true,
   });
   const { error } = await migrator.migrateToLatest();
   if (error) {

@@ -11,6 +11,7 @@ export const migrations: Record<string, Migration> = {
   '0001_initial': { up: createInitialSchema },
   '0002_machine_leases': { up: addMachineLeases },
   '0003_workflows': { up: createWorkflowTables },
+  '0004_run_credentials': { up: createRunCredentials },
   '0005_machine_snapshots': { up: addMachineSnapshots },
 };
 
@@ -221,6 +222,17 @@ async function createWebhookTables(db: Kysely<unknown>): Promise<void> {
 async function addMachineLeases(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('machines').addColumn('ttl_minutes', 'integer').execute();
   await db.schema.alterTable('machines').addColumn('auto_destroy_at', 'text').execute();
+}
+
+async function createRunCredentials(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('run_credentials')
+    .addColumn('run_id', 'text', (c) => c.primaryKey())
+    .addColumn('provider', 'text', (c) => c.notNull())
+    .addColumn('sealed_key', 'text', (c) => c.notNull())
+    .addColumn('key_fingerprint', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
 }
 
 async function addMachineSnapshots(db: Kysely<unknown>): Promise<void> {

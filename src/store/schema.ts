@@ -19,6 +19,17 @@ export interface Database {
   workflows: WorkflowsTable;
   workflow_runs: WorkflowRunsTable;
   workflow_steps: WorkflowStepsTable;
+  run_credentials: RunCredentialsTable;
+}
+
+/** A provider key a run brought, sealed with the server's key, kept while the run lives. */
+export interface RunCredentialsTable {
+  run_id: string;
+  provider: string;
+  /** AES-256-GCM: `v1:` then base64 of nonce, tag and ciphertext. */
+  sealed_key: string;
+  key_fingerprint: string;
+  created_at: string;
 }
 
 export interface OrganizationsTable {

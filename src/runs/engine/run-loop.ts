@@ -1,14 +1,21 @@
-import type { AgentAction } from '../../contracts/index.js';
 import { isAppError } from '../../errors/index.js';
 import type { EventLog, NewEvent } from '../../events/index.js';
 import type { Logger } from '../../log/index.js';
 import type { ActionOutcome, Machine, MachineService, Observation } from '../../machines/index.js';
 import { ModelError } from '../../models/index.js';
-import type { Model, ModelDecision, ModelRegistry, StepRecord } from '../../models/index.js';
+import type {
+  Model,
+  ModelAction,
+  ModelDecision,
+  ModelRegistry,
+  StepOutcome,
+  StepRecord,
+} from '../../models/index.js';
 import type { Store } from '../../store/index.js';
 import { readJson, writeJson } from '../../store/index.js';
 import type { RunRow } from '../run-row.js';
 import type { RunTransitions } from '../run-transitions.js';
+import type { AgentTerminal } from './agent-terminal.js';
 import { RunFailure, interruptOf } from './interrupt.js';
 import { NamedValues } from './named-values.js';
 import type { StepLedger } from './step-ledger.js';
@@ -21,6 +28,12 @@ export interface RunLoopDeps {
   machines: MachineService;
   models: ModelRegistry;
   logger: Logger;
+  /** Picks a run's model; by default the registry's model of the run's name. */
+  modelFor?: (run: RunRow) => Promise<Model>;
+  /** Lets go of what `modelFor` holds for a run that ended (its key among it). */
+  releaseModel?: (runId: string) => void;
+  /** The machine's terminal for models that run commands; without it they are refused. */
+  terminal?: AgentTerminal;
 }
 
 interface LoopState {
@@ -31,6 +44,8 @@ interface LoopState {
   history: StepRecord[];
   humanNote: string | null;
   signal: AbortSignal;
+  /** When the run's deadline passes, as the engine set it at launch (epoch ms). */
+  deadlineAtMs: number;
 }
 
 interface StepError {
@@ -55,7 +70,9 @@ export class RunLoop {
   }
 
   private async prepare(run: RunRow, signal: AbortSignal): Promise<LoopState> {
-    const model = this.deps.models.resolve(run.model);
+    const model = this.deps.modelFor
+      ? await this.deps.modelFor(run)
+      : this.deps.models.resolve(run.model);
     let machine: Machine;
     try {
       machine = await this.deps.machines.open(run.machine_id);
@@ -66,7 +83,17 @@ export class RunLoop {
     }
     const history = await this.deps.ledger.history(run.id, this.deps.store.db);
     const values = new NamedValues(readJson(run.variables, {}), readJson(run.secrets, {}));
-    return { run, machine, model, values, history, humanNote: run.resume_note, signal };
+    const deadlineAtMs = Date.now() + Math.max(0, run.deadline_seconds * 1000 - run.active_ms);
+    return {
+      run,
+      machine,
+      model,
+      values,
+      history,
+      humanNote: run.resume_note,
+      signal,
+      deadlineAtMs,
+    };
   }
 
   private async steps(state: LoopState): Promise<void> {
@@ -124,13 +151,17 @@ export class RunLoop {
         variables: state.values.variables,
         secretNames: state.values.secretNames(),
       },
-      { signal },
+      { signal, deadlineAtMs: state.deadlineAtMs },
     );
     const modelMs = Date.now() - startedMs;
     await this.note(state, thoughtsOf(step, decision));
 
-    const outcomes = await this.perform(state, step, decision.actions);
+    const { outcomes, interrupted } = await this.perform(state, step, decision.actions);
     const record: StepRecord = { step, decision: state.values.redact(decision), outcomes };
+    if (interrupted) {
+      await this.keepInterrupted(state, record);
+      throw state.signal.reason;
+    }
     const summary = stepSummary(state, observation, decision, outcomes, modelMs);
     if (!(await this.deps.ledger.complete(run, record, summary))) {
       return undefined;
@@ -140,29 +171,64 @@ export class RunLoop {
     return decision;
   }
 
+  /**
+   * Performs the actions in order until one fails or the run is interrupted; every action
+   * gets an outcome, those never performed saying why.
+   */
   private async perform(
     state: LoopState,
     step: number,
-    actions: AgentAction[],
-  ): Promise<ActionOutcome[]> {
-    const outcomes: ActionOutcome[] = [];
+    actions: ModelAction[],
+  ): Promise<{ outcomes: StepOutcome[]; interrupted: boolean }> {
+    const outcomes: StepOutcome[] = [];
+    let interrupted = false;
     for (const [index, action] of actions.entries()) {
-      state.signal.throwIfAborted();
       await this.note(state, [{ type: 'tool_call', data: { step, index, action } }]);
-
-      const outcome = await state.machine.act(state.values.resolve(action), {
-        signal: state.signal,
-      });
+      let outcome: StepOutcome;
+      try {
+        state.signal.throwIfAborted();
+        outcome = await this.act(state, action);
+      } catch (error) {
+        if (!interruptOf(state.signal)) {
+          throw error;
+        }
+        interrupted = true;
+        break;
+      }
       outcomes.push(outcome);
       await this.note(state, [{ type: 'tool_result', data: { step, index, ...outcome } }]);
       if (!outcome.ok) {
         break;
       }
     }
+    const why = interrupted
+      ? 'Not performed: the run was interrupted before this action.'
+      : 'Not performed: an earlier action of the step failed.';
     while (outcomes.length < actions.length) {
-      outcomes.push({ ok: false, error: 'Not performed: an earlier action of the step failed.' });
+      outcomes.push({ ok: false, error: why });
     }
-    return outcomes;
+    return { outcomes, interrupted };
+  }
+
+  private async act(state: LoopState, action: ModelAction): Promise<StepOutcome> {
+    if (action.type !== 'terminal') {
+      return state.machine.act(state.values.resolve(action), { signal: state.signal });
+    }
+    if (!this.deps.terminal) {
+      return { ok: false, error: 'This server offers no terminal to agents.' };
+    }
+    return this.deps.terminal.run(state.run.machine_id, state.run.id, action, state.signal);
+  }
+
+  /**
+   * Keeps a step whose batch a pause or shutdown cut short, so the model learns on resume
+   * which of its calls ran and which did not. A cancelled run never resumes: nothing to keep.
+   */
+  private async keepInterrupted(state: LoopState, record: StepRecord): Promise<void> {
+    const kind = interruptOf(state.signal)?.kind;
+    if (kind === 'paused' || kind === 'shutdown') {
+      await this.deps.ledger.keepInterrupted(state.run, record);
+    }
   }
 
   /** Writes events of the step, secrets redacted, unless the run stopped running. */
@@ -214,6 +280,7 @@ export class RunLoop {
     status: 'succeeded' | 'failed' | 'cancelled' | 'timed_out',
     outcome: { result?: Record<string, unknown>; error?: StepError },
   ): Promise<void> {
+    this.deps.releaseModel?.(run.id);
     await this.deps.transitions.apply(run.id, {
       from: ['running'],
       to: status,
@@ -227,6 +294,9 @@ export class RunLoop {
 
   private async stopOnError(run: RunRow, error: unknown, signal: AbortSignal): Promise<void> {
     const interrupt = interruptOf(signal);
+    if (interrupt?.kind === 'cancelled') {
+      this.deps.releaseModel?.(run.id);
+    }
     if (interrupt?.kind === 'deadline') {
       const message = `The run passed its deadline of ${run.deadline_seconds} s.`;
       return this.finish(run, 'timed_out', { error: { code: 'DEADLINE_EXCEEDED', message } });

@@ -81,6 +81,35 @@ export class StepLedger {
     });
   }
 
+  /**
+   * Records a step a pause or shutdown interrupted in the middle of its actions, whatever the
+   * run's status now; its charge stays as the pause left it (refunded when the pause won).
+   */
+  async keepInterrupted(run: RunRow, record: StepRecord): Promise<void> {
+    await this.events.write(async (trx) => {
+      const updated = await trx
+        .updateTable('runs')
+        .set({ steps_completed: record.step })
+        .where('id', '=', run.id)
+        .where('status', 'in', ['running', 'awaiting_human'])
+        .where('steps_completed', '=', record.step - 1)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) {
+        return;
+      }
+      await trx
+        .insertInto('run_steps')
+        .values({
+          run_id: run.id,
+          step: record.step,
+          decision: writeJson(record.decision),
+          outcomes: writeJson(record.outcomes),
+          created_at: this.clock.now().toISOString(),
+        })
+        .execute();
+    });
+  }
+
   /** Within a transition: gives back the charge of a step that will not complete. */
   async refundUnfinished(trx: Transaction, row: RunRow): Promise<NewEvent[]> {
     const step = row.steps_completed + 1;

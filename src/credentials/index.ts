@@ -1,0 +1,2 @@
+export { CredentialCipher, fingerprintOf } from './credential-cipher.js';
+export { RunCredentials, scrubRunCredentials } from './run-credentials.js';
