@@ -23,7 +23,7 @@ import {
   machineRoutes,
 } from '../machines/index.js';
 import type { DriverRegistry } from '../machines/index.js';
-import { HttpModel, ModelRegistry } from '../models/index.js';
+import { HttpModel, LocalModel, ModelRegistry } from '../models/index.js';
 import type { Model } from '../models/index.js';
 import {
   RunEngine,
@@ -213,5 +213,7 @@ function buildModels(config: Config, deps: AppDeps): ModelRegistry {
   for (const model of deps.models ?? []) {
     registry.register(model);
   }
+  // Registered last, so it is the default only when nothing with a key or endpoint is set.
+  registry.register(new LocalModel());
   return registry;
 }

@@ -1,0 +1,245 @@
+import type { AgentAction } from '../../contracts/index.js';
+import type { Observation } from '../../machines/index.js';
+import { findInElements, findInText, normalize, screenTextOf, textVisible } from './find-target.js';
+import type { ScreenTarget } from './find-target.js';
+import type { TextLine } from './screen-text.js';
+import type { PlanStep } from './task-plan.js';
+
+/** What one plan step needs now: actions, nothing (it already holds), a person, or an end. */
+export type StepDecision =
+  | { kind: 'act'; actions: AgentAction[]; what: string }
+  | { kind: 'skip'; what: string }
+  | { kind: 'ask'; question: string }
+  | { kind: 'fail'; reason: string };
+
+/** What a step can see and use: the screen, its text, the run's values and a human's note. */
+export interface StepContext {
+  observation: Observation;
+  /** The screen's OCR lines, read on first use. */
+  screenText(): Promise<TextLine[]>;
+  variables: Record<string, string>;
+  secretNames: string[];
+  /** The human's answer to the question this step asked, if it asked one. */
+  answer: string | null;
+  attempt: number;
+  /** Whether the next plan step goes to a URL (opening a browser then needs no action). */
+  navigatesNext: boolean;
+}
+
+/** Tries of a step that keeps not changing the screen before a person is asked. */
+export const MAX_ATTEMPTS = 3;
+const RETRY_WAIT_MS = 1000;
+const SCROLL_PX = 600;
+
+export async function decideStep(step: PlanStep, context: StepContext): Promise<StepDecision> {
+  switch (step.kind) {
+    case 'open':
+      return openApp(step.app, context);
+    case 'navigate':
+      return {
+        kind: 'act',
+        actions: [{ type: 'navigate', url: step.url }],
+        what: `go to ${step.url}`,
+      };
+    case 'click':
+      return click(step.target, step.roles, context);
+    case 'type':
+      return type(step, context);
+    case 'key':
+      return {
+        kind: 'act',
+        actions: [{ type: 'key', keys: step.keys }],
+        what: `press ${step.keys}`,
+      };
+    case 'scroll':
+      return scroll(step.direction, context.observation);
+    case 'wait':
+      return { kind: 'act', actions: [{ type: 'wait', ms: step.ms }], what: `wait ${step.ms} ms` };
+    case 'check':
+      return check(step.text, context);
+    case 'unknown':
+      return context.answer !== null
+        ? { kind: 'skip', what: `a human handled "${step.text}"` }
+        : {
+            kind: 'ask',
+            question:
+              `I cannot tell how to do "${step.text}". Please do it on the screen and resume, ` +
+              'or rephrase the task as steps such as open, go to, click, type, press, check.',
+          };
+  }
+}
+
+/** Whether the screen now shows what the step was for. */
+export async function expectationHeld(
+  step: PlanStep,
+  context: Pick<StepContext, 'observation' | 'screenText'>,
+  screenBefore: string | null,
+  screenNow: string,
+): Promise<boolean> {
+  switch (step.kind) {
+    case 'navigate':
+      return context.observation.url === undefined
+        ? screenBefore !== screenNow
+        : sameAddress(context.observation.url, step.url);
+    case 'click':
+      return screenBefore !== screenNow;
+    case 'check':
+      return textVisible(
+        screenTextOf(await context.screenText(), context.observation.elements),
+        step.text,
+      );
+    default:
+      return true;
+  }
+}
+
+function openApp(app: string, context: StepContext): StepDecision {
+  if (app === 'browser' && (context.observation.url !== undefined || context.navigatesNext)) {
+    return { kind: 'skip', what: 'the browser is on screen' };
+  }
+  // LIMITATION: opening or focusing a desktop application other than the browser (terminal,
+  // editor, calculator) is not planned; a launcher menu the agent could read would lift it.
+  return {
+    kind: 'ask',
+    question: `I cannot open the ${app} on this machine by myself. Please open it and resume.`,
+  };
+}
+
+async function click(target: string, roles: string[], context: StepContext): Promise<StepDecision> {
+  const name = quotedIn(context.answer) ?? target;
+  const found = await locate(name, roles, context);
+  if (found) {
+    const { x, y } = found;
+    return {
+      kind: 'act',
+      actions: [{ type: 'click', x, y, button: 'left' }],
+      what: `click "${found.name}" at (${x}, ${y})`,
+    };
+  }
+  if (context.attempt + 1 < MAX_ATTEMPTS) {
+    return {
+      kind: 'act',
+      actions: [{ type: 'wait', ms: RETRY_WAIT_MS }],
+      what: `look again for "${name}", not on screen yet`,
+    };
+  }
+  return {
+    kind: 'ask',
+    question: `I cannot find "${name}" on the screen. Please click it yourself and resume, or resume with its visible name in quotes.`,
+  };
+}
+
+async function type(
+  step: Extract<PlanStep, { kind: 'type' }>,
+  context: StepContext,
+): Promise<StepDecision> {
+  const value = step.text ?? valueFor(step.valueName ?? '', context);
+  if (value === undefined) {
+    const name = step.valueName ?? 'value';
+    return {
+      kind: 'ask',
+      question: `What ${name} should I type? The task asks for "${name}" but the run has no variable for it; resume with it in the note.`,
+    };
+  }
+  const fieldName = step.into ?? step.valueName;
+  const field = fieldName
+    ? await locate(fieldName, ['textbox', 'searchbox', 'combobox'], context, true)
+    : undefined;
+  const actions: AgentAction[] = field
+    ? [{ type: 'click', x: field.x, y: field.y, button: 'left' }]
+    : [];
+  actions.push({ type: 'type', text: value });
+  const where = field ? ` into "${field.name}"` : ' where the focus is';
+  const shown =
+    value.includes('{{') || !step.text ? `the ${step.valueName ?? 'value'}` : `"${value}"`;
+  return { kind: 'act', actions, what: `type ${shown}${where}` };
+}
+
+/** A named value: a variable or secret by a tolerant name, else the human's answer. */
+function valueFor(name: string, context: StepContext): string | undefined {
+  const wanted = normalize(name).replace(/ /g, '');
+  const fits = (key: string) => {
+    const candidate = normalize(key.replace(/_/g, ' ')).replace(/ /g, '');
+    return candidate === wanted || candidate.includes(wanted) || wanted.includes(candidate);
+  };
+  const secret = context.secretNames.find(fits);
+  if (secret) {
+    return `{{${secret}}}`;
+  }
+  const variable = Object.keys(context.variables).find(fits);
+  if (variable) {
+    return `{{${variable}}}`;
+  }
+  return context.answer === null ? undefined : answerValue(name, context.answer);
+}
+
+function answerValue(name: string, note: string): string | undefined {
+  if (/mail/i.test(name)) {
+    const email = /[^\s@"'<>()]+@[^\s@"'<>()]+\.[^\s@"'<>().,;]+/.exec(note)?.[0];
+    if (email) {
+      return email;
+    }
+  }
+  const value = quotedIn(note) ?? note.trim().replace(/[.!]$/, '');
+  return value === '' ? undefined : value;
+}
+
+async function check(text: string, context: StepContext): Promise<StepDecision> {
+  const screen = screenTextOf(await context.screenText(), context.observation.elements);
+  if (textVisible(screen, text)) {
+    return { kind: 'skip', what: `"${text}" is visible` };
+  }
+  if (context.attempt + 1 < MAX_ATTEMPTS) {
+    return {
+      kind: 'act',
+      actions: [{ type: 'wait', ms: RETRY_WAIT_MS }],
+      what: `wait for "${text}" to appear`,
+    };
+  }
+  return { kind: 'fail', reason: `"${text}" is not visible on the screen.` };
+}
+
+function scroll(direction: 'up' | 'down', observation: Observation): StepDecision {
+  const { width, height } = observation.screenshot;
+  const deltaY = direction === 'down' ? SCROLL_PX : -SCROLL_PX;
+  return {
+    kind: 'act',
+    actions: [
+      {
+        type: 'scroll',
+        x: Math.round(width / 2),
+        y: Math.round(height / 2),
+        delta_y: deltaY,
+        delta_x: 0,
+      },
+    ],
+    what: `scroll ${direction}`,
+  };
+}
+
+/** A target by name: the machine's element list first, then OCR of the screenshot. */
+async function locate(
+  name: string,
+  roles: string[],
+  context: StepContext,
+  rolesOnly = false,
+): Promise<ScreenTarget | undefined> {
+  const elements = context.observation.elements ?? [];
+  const candidates = rolesOnly
+    ? elements.filter((element) => roles.includes(element.role))
+    : elements;
+  const fromElements = findInElements(candidates, name, roles);
+  if (fromElements) {
+    return fromElements;
+  }
+  return findInText(await context.screenText(), name);
+}
+
+function quotedIn(note: string | null): string | undefined {
+  return note ? /["“]([^"”]+)["”]/.exec(note)?.[1] : undefined;
+}
+
+function sameAddress(current: string, wanted: string): boolean {
+  const strip = (url: string) => url.replace(/\/+$/, '').replace(/^https?:\/\//, '');
+  return strip(current) === strip(wanted) || strip(current).startsWith(strip(wanted));
+}
