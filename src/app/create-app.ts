@@ -23,7 +23,7 @@ import {
   machineRoutes,
 } from '../machines/index.js';
 import type { DriverRegistry } from '../machines/index.js';
-import { HttpModel, LocalModel, ModelRegistry } from '../models/index.js';
+import { HttpModel, LocalModel, ModelRegistry, tesseractReader } from '../models/index.js';
 import type { Model } from '../models/index.js';
 import {
   RunEngine,
@@ -31,6 +31,7 @@ import {
   RunService,
   RunTransitions,
   StepLedger,
+  Verifier,
   runRoutes,
 } from '../runs/index.js';
 import { openStore } from '../store/index.js';
@@ -90,7 +91,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const models = buildModels(config, deps);
   const transitions = new RunTransitions(events, clock);
   const ledger = new StepLedger(events, wallet, clock, config.stepPriceCredits);
-  const loop = new RunLoop({ store, events, transitions, ledger, machines, models, logger });
+  const verifier = new Verifier({
+    workspaces,
+    readScreenText: tesseractReader(),
+    judge: () => (config.verifierModel ? models.resolve(config.verifierModel) : undefined),
+  });
+  const loop = new RunLoop({
+    ...{ store, events, transitions, ledger, machines, models, logger },
+    verifier,
+  });
   const engine = new RunEngine({
     store,
     clock,

@@ -5,5 +5,5 @@ export { HttpModel } from './http/http-model.js';
 export type { HttpModelOptions } from './http/http-model.js';
 export { ScriptedModel, sequence } from './scripted/scripted-model.js';
 export type { Script } from './scripted/scripted-model.js';
-export { LocalModel, tesseractReader } from './local/index.js';
+export { LocalModel, screenTextOf, tesseractReader, textVisible } from './local/index.js';
 export type { LocalModelOptions, ReadScreenText } from './local/index.js';

@@ -7,3 +7,5 @@ export type { RunRow } from './run-row.js';
 export { RunEngine } from './engine/run-engine.js';
 export { RunLoop } from './engine/run-loop.js';
 export { StepLedger } from './engine/step-ledger.js';
+export { Verifier } from './verifier/index.js';
+export type { Verdict } from './verifier/index.js';
