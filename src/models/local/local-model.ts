@@ -3,6 +3,7 @@ import { fingerprint, progressOf, reasoningFor } from './progress.js';
 import type { Progress } from './progress.js';
 import { tesseractReader } from './screen-text.js';
 import type { ReadScreenText, TextLine } from './screen-text.js';
+import { OPEN_ATTEMPTS } from './desktop-apps.js';
 import { MAX_ATTEMPTS, decideStep, expectationHeld } from './step-decisions.js';
 import type { StepContext } from './step-decisions.js';
 import { planTask } from './task-plan.js';
@@ -49,7 +50,7 @@ export class LocalModel implements Model {
     if (progress.afterDone || progress.index >= plan.length) {
       return finished(plan, progress, input);
     }
-    if (progress.attempt >= MAX_ATTEMPTS) {
+    if (progress.attempt >= attemptsFor(plan[progress.index]!)) {
       return ask(plan, progress, input, stuckQuestion(plan[progress.index]!));
     }
     return this.walk(plan, progress, input, screenText);
@@ -133,9 +134,15 @@ function stuckQuestion(step: PlanStep): string {
       return `I clicked "${step.target}" ${tries} but the screen did not change. Please do it and resume.`;
     case 'navigate':
       return `The browser did not reach ${step.url} after ${tries}. Please check the address and resume.`;
+    case 'open':
+      return `I could not bring the ${step.app} on screen. Please open it and resume.`;
     default:
       return `The screen did not change as expected after ${tries} at this step. Please help and resume.`;
   }
+}
+
+function attemptsFor(step: PlanStep): number {
+  return step.kind === 'open' ? OPEN_ATTEMPTS : MAX_ATTEMPTS;
 }
 
 function capitalize(text: string): string {

@@ -1,9 +1,10 @@
 import type { AgentAction } from '../../contracts/index.js';
 import type { Observation } from '../../machines/index.js';
+import { appShown, openOnDesktop } from './desktop-apps.js';
 import { findInElements, findInText, normalize, screenTextOf, textVisible } from './find-target.js';
 import type { ScreenTarget } from './find-target.js';
 import type { TextLine } from './screen-text.js';
-import type { PlanStep } from './task-plan.js';
+import type { AppName, PlanStep } from './task-plan.js';
 
 /** What one plan step needs now: actions, nothing (it already holds), a person, or an end. */
 export type StepDecision =
@@ -83,6 +84,10 @@ export async function expectationHeld(
         : sameAddress(context.observation.url, step.url);
     case 'click':
       return screenBefore !== screenNow;
+    case 'open':
+      return (
+        context.observation.url !== undefined || appShown(step.app, await context.screenText())
+      );
     case 'check':
       return textVisible(
         screenTextOf(await context.screenText(), context.observation.elements),
@@ -93,16 +98,22 @@ export async function expectationHeld(
   }
 }
 
-function openApp(app: string, context: StepContext): StepDecision {
-  if (app === 'browser' && (context.observation.url !== undefined || context.navigatesNext)) {
-    return { kind: 'skip', what: 'the browser is on screen' };
+async function openApp(app: AppName, context: StepContext): Promise<StepDecision> {
+  if (context.observation.url !== undefined) {
+    return app === 'browser'
+      ? { kind: 'skip', what: 'the browser is on screen' }
+      : { kind: 'fail', reason: `This machine is a browser only; it has no ${app}.` };
   }
-  // LIMITATION: opening or focusing a desktop application other than the browser (terminal,
-  // editor, calculator) is not planned; a launcher menu the agent could read would lift it.
-  return {
-    kind: 'ask',
-    question: `I cannot open the ${app} on this machine by myself. Please open it and resume.`,
-  };
+  if (app === 'browser' && context.navigatesNext) {
+    return { kind: 'skip', what: 'going to the address brings the browser forward' };
+  }
+  // LIMITATION: a desktop browser that is behind other windows is brought forward only by a
+  // navigate step; reading window titles from the window manager would lift it.
+  const decision = openOnDesktop(app, await context.screenText());
+  if (decision.kind === 'shown') {
+    return { kind: 'skip', what: `the ${app} is on screen` };
+  }
+  return { kind: 'act', actions: decision.actions, what: decision.what };
 }
 
 async function click(target: string, roles: string[], context: StepContext): Promise<StepDecision> {

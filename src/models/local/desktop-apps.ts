@@ -1,0 +1,58 @@
+import type { AgentAction } from '../../contracts/index.js';
+import { findInText, screenTextOf, textVisible } from './find-target.js';
+import type { TextLine } from './screen-text.js';
+import type { AppName } from './task-plan.js';
+
+/** What shows an application is on screen (OCR of its title or menus), and how to start it. */
+const desktopApps: Record<Exclude<AppName, 'browser'>, { signs: string[]; command?: string }> = {
+  // openbox titles the xterm window "xterm"; it runs on every desktop machine.
+  terminal: { signs: ['xterm'] },
+  editor: { signs: ['Mousepad'], command: 'mousepad' },
+  calculator: { signs: ['galculator', 'Calculator'], command: 'galculator' },
+};
+
+/** Tries of opening an application: bring the terminal forward, start it, look again. */
+export const OPEN_ATTEMPTS = 5;
+const START_WAIT_MS = 2500;
+
+export type OpenDecision =
+  { kind: 'shown' } | { kind: 'act'; actions: AgentAction[]; what: string };
+
+export function appShown(app: AppName, lines: TextLine[]): boolean {
+  if (app === 'browser') {
+    return true;
+  }
+  const screen = screenTextOf(lines);
+  return desktopApps[app].signs.some((sign) => textVisible(screen, sign));
+}
+
+/**
+ * On a desktop: an application on screen needs nothing; the terminal is brought forward with
+ * alt+Tab (openbox cycles windows); another application is started from the terminal, as a
+ * person at this desktop would.
+ */
+export function openOnDesktop(app: AppName, lines: TextLine[]): OpenDecision {
+  if (app === 'browser' || appShown(app, lines)) {
+    return { kind: 'shown' };
+  }
+  const terminalTitle = findInText(lines, 'xterm');
+  const { command } = desktopApps[app];
+  if (command === undefined || terminalTitle === undefined) {
+    return {
+      kind: 'act',
+      actions: [{ type: 'key', keys: 'alt+Tab' }],
+      what: 'bring the next window forward with alt+Tab',
+    };
+  }
+  return {
+    kind: 'act',
+    actions: [
+      // The title bar focuses the terminal without touching what is typed in it.
+      { type: 'click', x: terminalTitle.x, y: terminalTitle.y, button: 'left' },
+      { type: 'type', text: `${command} >/dev/null 2>&1 &` },
+      { type: 'key', keys: 'Enter' },
+      { type: 'wait', ms: START_WAIT_MS },
+    ],
+    what: `start ${command} from the terminal`,
+  };
+}
