@@ -4,9 +4,13 @@ import type { TextLine } from './screen-text.js';
 import type { AppName } from './task-plan.js';
 
 /** What shows an application is on screen (OCR of its title or menus), and how to start it. */
-const desktopApps: Record<Exclude<AppName, 'browser'>, { signs: string[]; command?: string }> = {
-  // openbox titles the xterm window "xterm"; it runs on every desktop machine.
-  terminal: { signs: ['xterm'] },
+const desktopApps: Record<
+  Exclude<AppName, 'browser'>,
+  { signs: string[]; pattern?: RegExp; command?: string }
+> = {
+  // openbox titles the xterm window "xterm"; it runs on every desktop machine. Its prompt
+  // (user@host:dir#) is small, so OCR garbles it: "root" or an "@…:" is enough to count.
+  terminal: { signs: ['xterm'], pattern: /\broot\b|\w@[\w-]+:|^i?root/m },
   editor: { signs: ['Mousepad'], command: 'mousepad' },
   calculator: { signs: ['galculator', 'Calculator'], command: 'galculator' },
 };
@@ -23,7 +27,8 @@ export function appShown(app: AppName, lines: TextLine[]): boolean {
     return true;
   }
   const screen = screenTextOf(lines);
-  return desktopApps[app].signs.some((sign) => textVisible(screen, sign));
+  const { signs, pattern } = desktopApps[app];
+  return signs.some((sign) => textVisible(screen, sign)) || (pattern?.test(screen) ?? false);
 }
 
 /**
@@ -35,20 +40,22 @@ export function openOnDesktop(app: AppName, lines: TextLine[]): OpenDecision {
   if (app === 'browser' || appShown(app, lines)) {
     return { kind: 'shown' };
   }
-  const terminalTitle = findInText(lines, 'xterm');
   const { command } = desktopApps[app];
-  if (command === undefined || terminalTitle === undefined) {
+  if (command === undefined || !appShown('terminal', lines)) {
     return {
       kind: 'act',
       actions: [{ type: 'key', keys: 'alt+Tab' }],
       what: 'bring the next window forward with alt+Tab',
     };
   }
+  const title = findInText(lines, 'xterm');
   return {
     kind: 'act',
     actions: [
       // The title bar focuses the terminal without touching what is typed in it.
-      { type: 'click', x: terminalTitle.x, y: terminalTitle.y, button: 'left' },
+      ...(title
+        ? [{ type: 'click' as const, x: title.x, y: title.y, button: 'left' as const }]
+        : []),
       { type: 'type', text: `${command} >/dev/null 2>&1 &` },
       { type: 'key', keys: 'Enter' },
       { type: 'wait', ms: START_WAIT_MS },

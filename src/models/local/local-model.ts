@@ -30,9 +30,7 @@ export class LocalModel implements Model {
 
   async decide(input: ModelInput, { signal }: DecideOptions): Promise<ModelDecision> {
     const plan = planTask(input.task);
-    let lines: Promise<TextLine[]> | undefined;
-    const screenText = () =>
-      (lines ??= this.readScreenText(input.observation.screenshot.data, signal));
+    const screenText = screenReader(this.readScreenText, input.observation.screenshot.data, signal);
     const screenNow = fingerprint(input.observation);
 
     const progress = await progressOf(input.history, async (index, screenBefore) => {
@@ -61,7 +59,7 @@ export class LocalModel implements Model {
     plan: PlanStep[],
     progress: Progress,
     input: ModelInput,
-    screenText: () => Promise<TextLine[]>,
+    screenText: (thorough?: boolean) => Promise<TextLine[]>,
   ): Promise<ModelDecision> {
     const skipped: string[] = [];
     for (let index = progress.index; index < plan.length; index += 1) {
@@ -100,6 +98,22 @@ export class LocalModel implements Model {
     }
     return finished(plan, { ...progress, index: plan.length }, input, skipped);
   }
+}
+
+/** The screen's OCR lines, read once per way: `thorough` adds a second way's lines. */
+function screenReader(read: ReadScreenText, image: Buffer, signal: AbortSignal) {
+  let sparse: Promise<TextLine[]> | undefined;
+  let thoroughLines: Promise<TextLine[]> | undefined;
+  const first = () => (sparse ??= read(image, signal));
+  return (thorough = false): Promise<TextLine[]> => {
+    if (!thorough) {
+      return first();
+    }
+    thoroughLines ??= Promise.all([first(), read(image, signal, { mode: 'enlarged' })]).then(
+      ([lines, more]) => [...lines, ...more],
+    );
+    return thoroughLines;
+  };
 }
 
 function finished(plan: PlanStep[], progress: Progress, input: ModelInput, skipped: string[] = []) {

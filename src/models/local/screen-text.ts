@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 
 import { ModelError } from '../model-error.js';
+import { enlargePng } from './enlarge.js';
 
 /** A run of words on one line of the screen, with the box that holds them in screen pixels. */
 export interface TextLine {
@@ -15,25 +16,45 @@ export interface TextWord {
   height: number;
 }
 
-/** Reads the words of a screenshot with their boxes. */
-export type ReadScreenText = (image: Buffer, signal: AbortSignal) => Promise<TextLine[]>;
+/**
+ * Reads the words of a screenshot with their boxes. Mode `sparse` suits screens: short labels
+ * scattered over the page. `enlarged` reads the screen at twice its size: it finds small text
+ * (a terminal's prompt, a manual's menu) and light text on coloured bars that the first reading
+ * misses, at about five times the cost, so callers use it as a second look.
+ */
+export type ReadScreenText = (
+  image: Buffer,
+  signal: AbortSignal,
+  options?: { mode?: 'sparse' | 'enlarged' },
+) => Promise<TextLine[]>;
 
 const OCR_TIMEOUT_MS = 30_000;
+const ENLARGE_FACTOR = 2;
 
 /**
  * OCR through Debian's `tesseract` binary and its English data, so nothing is downloaded at
- * run time. Sparse-text mode suits screens: short labels scattered over the page.
+ * run time.
  */
 export function tesseractReader(binary = 'tesseract'): ReadScreenText {
-  return async (image, signal) => {
-    const tsv = await runTesseract(binary, image, signal);
-    return linesOf(tsv);
+  return async (image, signal, options = {}) => {
+    if (options.mode === 'enlarged') {
+      const enlarged = enlargePng(image, ENLARGE_FACTOR);
+      return enlarged === undefined
+        ? []
+        : scaleLines(linesOf(await runTesseract(binary, enlarged, signal, '11')), ENLARGE_FACTOR);
+    }
+    return linesOf(await runTesseract(binary, image, signal, '11'));
   };
 }
 
-function runTesseract(binary: string, image: Buffer, signal: AbortSignal): Promise<string> {
+function runTesseract(
+  binary: string,
+  image: Buffer,
+  signal: AbortSignal,
+  pageMode: string,
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['stdin', 'stdout', '--psm', '11', '-l', 'eng', 'tsv'], {
+    const child = spawn(binary, ['stdin', 'stdout', '--psm', pageMode, '-l', 'eng', 'tsv'], {
       // One thread: on a small shared host more threads only contend.
       env: { ...process.env, OMP_THREAD_LIMIT: '1' },
       stdio: ['pipe', 'pipe', 'ignore'],
@@ -87,4 +108,16 @@ export function linesOf(tsv: string): TextLine[] {
     lines.set(key, line);
   }
   return [...lines.values()];
+}
+
+function scaleLines(lines: TextLine[], factor: number): TextLine[] {
+  return lines.map((line) => ({
+    words: line.words.map((word) => ({
+      text: word.text,
+      x: Math.round(word.x / factor),
+      y: Math.round(word.y / factor),
+      width: Math.round(word.width / factor),
+      height: Math.round(word.height / factor),
+    })),
+  }));
 }

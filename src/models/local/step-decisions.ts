@@ -17,7 +17,8 @@ export type StepDecision =
 export interface StepContext {
   observation: Observation;
   /** The screen's OCR lines, read on first use. */
-  screenText(): Promise<TextLine[]>;
+  /** The screen's OCR lines; `thorough` adds a second reading, for what the first missed. */
+  screenText(thorough?: boolean): Promise<TextLine[]>;
   variables: Record<string, string>;
   secretNames: string[];
   /** The human's answer to the question this step asked, if it asked one. */
@@ -86,11 +87,11 @@ export async function expectationHeld(
       return screenBefore !== screenNow;
     case 'open':
       return (
-        context.observation.url !== undefined || appShown(step.app, await context.screenText())
+        context.observation.url !== undefined || appShown(step.app, await context.screenText(true))
       );
     case 'check':
       return textVisible(
-        screenTextOf(await context.screenText(), context.observation.elements),
+        screenTextOf(await context.screenText(true), context.observation.elements),
         step.text,
       );
     default:
@@ -109,7 +110,7 @@ async function openApp(app: AppName, context: StepContext): Promise<StepDecision
   }
   // LIMITATION: a desktop browser that is behind other windows is brought forward only by a
   // navigate step; reading window titles from the window manager would lift it.
-  const decision = openOnDesktop(app, await context.screenText());
+  const decision = openOnDesktop(app, await context.screenText(true));
   if (decision.kind === 'shown') {
     return { kind: 'skip', what: `the ${app} is on screen` };
   }
@@ -196,7 +197,7 @@ function answerValue(name: string, note: string): string | undefined {
 }
 
 async function check(text: string, context: StepContext): Promise<StepDecision> {
-  const screen = screenTextOf(await context.screenText(), context.observation.elements);
+  const screen = screenTextOf(await context.screenText(true), context.observation.elements);
   if (textVisible(screen, text)) {
     return { kind: 'skip', what: `"${text}" is visible` };
   }
@@ -243,7 +244,9 @@ async function locate(
   if (fromElements) {
     return fromElements;
   }
-  return findInText(await context.screenText(), name);
+  return (
+    findInText(await context.screenText(), name) ?? findInText(await context.screenText(true), name)
+  );
 }
 
 function quotedIn(note: string | null): string | undefined {

@@ -43,11 +43,14 @@ export async function checkCriterion(
 
 async function textCheck(text: string, context: CheckContext): Promise<CheckResult> {
   const { observation } = context;
-  const lines = await context.readScreenText(observation.screenshot.data, context.signal);
-  const screen = [screenTextOf(lines, observation.elements), observation.terminalText ?? ''].join(
-    '\n',
-  );
-  const passed = textVisible(screen, text);
+  const read = async (mode: 'sparse' | 'enlarged') => {
+    const image = observation.screenshot.data;
+    const lines = await context.readScreenText(image, context.signal, { mode });
+    const screen = [screenTextOf(lines, observation.elements), observation.terminalText ?? ''];
+    return textVisible(screen.join('\n'), text);
+  };
+  // The enlarged reading is a second look only: it costs several times the first.
+  const passed = (await read('sparse')) || (await read('enlarged'));
   return {
     type: 'text_visible',
     passed,
