@@ -75,4 +75,44 @@ describe('the local agent on a browser machine', () => {
       expect(clicks.map((event) => event.data.action.type)).toContain('click');
     },
   );
+
+  it(
+    'does the seed task on a desktop machine, in its Chromium window',
+    { timeout: 150_000 },
+    async () => {
+      const machine = await api.post('/v1/machines', {
+        display_name: 'desktop',
+        desktop_enabled: true,
+      });
+      expect(machine.status).toBe(200);
+      const created = await api.post('/v1/runs', {
+        machine_id: machine.body.machine.id,
+        task: seedTask(),
+        secrets: { email: 'hopper@example.net' },
+      });
+      const run = await api.waitForRun(created.body.id, undefined, runTimeoutMs);
+      expect(run.status, JSON.stringify(run)).toBe('succeeded');
+      expect(site.fields.email).toBe('hopper@example.net');
+      const events = JSON.stringify(await eventsOf(api, run.id));
+      expect(events).not.toContain('hopper@example.net');
+    },
+  );
+
+  it(
+    'ends a task it cannot do with the reason, not a loop to max_steps',
+    { timeout: 120_000 },
+    async () => {
+      const created = await api.post('/v1/runs', {
+        machine_id: await api.machine(),
+        task: `Go to ${site.url}/ and check that "Order confirmed" is visible`,
+      });
+      const run = await api.waitForRun(created.body.id, undefined, runTimeoutMs);
+      expect(run.status).toBe('failed');
+      expect(run.error).toEqual({
+        code: 'TASK_FAILED',
+        message: '"Order confirmed" is not visible on the screen.',
+      });
+      expect(run.steps_completed).toBeLessThan(6);
+    },
+  );
 });

@@ -20,7 +20,7 @@ export class DemoView {
   private lineOf({ type, data }: StreamedEvent): string | undefined {
     switch (type) {
       case 'tool_call':
-        return `  step ${String(data.step)}  ${describeAction(data.action as Record<string, unknown>)}`;
+        return `  step ${String(data.step)}  ${describeAction(data.action as ActionData)}`;
       case 'text':
         return `  step ${String(data.step)}  agent: ${String(data.text)}`;
       case 'step':
@@ -45,7 +45,9 @@ export class DemoView {
   }
 }
 
-function describeAction(action: Record<string, unknown>): string {
+type ActionData = Record<string, unknown>;
+
+function describeAction(action: ActionData): string {
   switch (action.type) {
     case 'click':
       return `click at (${String(action.x)}, ${String(action.y)})`;

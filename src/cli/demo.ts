@@ -77,7 +77,8 @@ async function driveDemo(
     metadata: { source: 'deskhand demo' },
   });
   write(
-    `Machine ${machine.machine.id} (${options.desktop ? 'desktop' : 'browser'}), model ${run.model}.`,
+    `Machine ${machine.machine.id} (${options.desktop ? 'desktop' : 'browser'}), ` +
+      `model ${run.model}.`,
   );
   write(`Task: ${task}\n`);
 

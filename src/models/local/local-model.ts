@@ -54,7 +54,7 @@ export class LocalModel implements Model {
     return this.walk(plan, progress, input, screenText);
   }
 
-  /** Works through steps that need no action until one needs an action, a person, or none is left. */
+  /** Goes past steps that need no action, to one that needs an action or a person, or the end. */
   private async walk(
     plan: PlanStep[],
     progress: Progress,
@@ -120,7 +120,7 @@ function finished(plan: PlanStep[], progress: Progress, input: ModelInput, skipp
   const summary =
     progress.afterDone && input.humanNote
       ? `Every step of the task is done; nothing more to try for: ${input.humanNote}`
-      : `Did the ${plan.length} steps of the task${skipped.length ? `; ${skipped.join('; ')}` : ''}.`;
+      : `Did the ${plan.length} steps of the task${skipped.map((what) => `; ${what}`).join('')}.`;
   const reasoning = reasoningFor(plan.length, plan.length, 0, 'done', input.observation);
   return { actions: [], reasoning, done: { success: true, summary } };
 }
@@ -145,13 +145,22 @@ function stuckQuestion(step: PlanStep): string {
   const tries = `${MAX_ATTEMPTS} tries`;
   switch (step.kind) {
     case 'click':
-      return `I clicked "${step.target}" ${tries} but the screen did not change. Please do it and resume.`;
+      return (
+        `I clicked "${step.target}" ${tries} but the screen did not change. ` +
+        'Please do it and resume.'
+      );
     case 'navigate':
-      return `The browser did not reach ${step.url} after ${tries}. Please check the address and resume.`;
+      return (
+        `The browser did not reach ${step.url} after ${tries}. ` +
+        'Please check the address and resume.'
+      );
     case 'open':
       return `I could not bring the ${step.app} on screen. Please open it and resume.`;
     default:
-      return `The screen did not change as expected after ${tries} at this step. Please help and resume.`;
+      return (
+        `The screen did not change as expected after ${tries} at this step. ` +
+        'Please help and resume.'
+      );
   }
 }
 

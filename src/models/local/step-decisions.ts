@@ -137,7 +137,9 @@ async function click(target: string, roles: string[], context: StepContext): Pro
   }
   return {
     kind: 'ask',
-    question: `I cannot find "${name}" on the screen. Please click it yourself and resume, or resume with its visible name in quotes.`,
+    question:
+      `I cannot find "${name}" on the screen. Please click it yourself and resume, ` +
+      'or resume with its visible name in quotes.',
   };
 }
 
@@ -150,7 +152,9 @@ async function type(
     const name = step.valueName ?? 'value';
     return {
       kind: 'ask',
-      question: `What ${name} should I type? The task asks for "${name}" but the run has no variable for it; resume with it in the note.`,
+      question:
+        `What ${name} should I type? The task asks for "${name}" but the run has no ` +
+        'variable for it; resume with it in the note.',
     };
   }
   const fieldName = step.into ?? step.valueName;

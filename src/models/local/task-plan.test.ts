@@ -5,7 +5,8 @@ import { planTask } from './task-plan.js';
 describe('planTask', () => {
   it('splits the seed task into open, navigate, click and type steps', () => {
     const task =
-      'Open Chrome, navigate to http://127.0.0.1:3000/start, click the Sign Up link, and type your email';
+      'Open Chrome, navigate to http://127.0.0.1:3000/start, click the Sign Up link, ' +
+      'and type your email';
     expect(planTask(task)).toEqual([
       { kind: 'open', app: 'browser' },
       { kind: 'navigate', url: 'http://127.0.0.1:3000/start' },

@@ -31,11 +31,29 @@ const roleWords: Record<string, string[]> = {
   'menu item': ['menuitem'],
 };
 
-const keyNames =
-  /^(?:(?:ctrl|control|alt|shift|super|meta)\s*\+\s*)*(?:enter|return|tab|escape|esc|space|backspace|delete|up|down|left|right|home|end|page ?up|page ?down|f\d{1,2}|[a-z0-9])$/i;
+const keyNames = new RegExp(
+  '^(?:(?:ctrl|control|alt|shift|super|meta)\\s*\\+\\s*)*' +
+    '(?:enter|return|tab|escape|esc|space|backspace|delete|up|down|left|right|home|end|' +
+    'page ?up|page ?down|f\\d{1,2}|[a-z0-9])$',
+  'i',
+);
 
-const urlPattern =
-  /\b(?:https?:\/\/[^\s"'<>]+[^\s"'<>.,;)]|(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:\/[^\s"'<>]*[^\s"'<>.,;)])?)/gi;
+// A URL with a scheme, or a host name with a dot (and maybe a port and path); either without
+// the punctuation that ends a sentence.
+const urlPattern = new RegExp(
+  '\\b(?:https?://[^\\s"\'<>]+[^\\s"\'<>.,;)]|' +
+    '(?:[a-z0-9-]+\\.)+[a-z]{2,}(?::\\d+)?(?:/[^\\s"\'<>]*[^\\s"\'<>.,;)])?)',
+  'gi',
+);
+
+const stepVerbs =
+  'open|go|navigate|click|type|enter|press|scroll|wait|check|verify|visit|launch|start|' +
+  'focus|tap|hit|fill|write';
+const andBeforeVerb = new RegExp(`\\s+and\\s+(?=(?:${stepVerbs})\\b)`, 'i');
+const checkVerb = new RegExp(
+  '^(?:check|check that|verify|verify that|make sure|make sure that|ensure|ensure that|' +
+    'confirm|confirm that|see|see that)$',
+);
 
 /**
  * Turns a plain imperative task into steps: "Open Chrome, navigate to <url>, click the Sign Up
@@ -49,11 +67,7 @@ export function planTask(task: string): PlanStep[] {
     .replace(urlPattern, (url) => keep(url));
   const clauses = masked
     .split(/\s*(?:[.;!](?:\s+|$)|,\s*(?:and\s+then|and|then)?\s*|\s+and\s+then\s+|\s+then\s+)/i)
-    .flatMap((clause) =>
-      clause.split(
-        /\s+and\s+(?=(?:open|go|navigate|click|type|enter|press|scroll|wait|check|verify|visit|launch|start|focus|tap|hit|fill|write)\b)/i,
-      ),
-    );
+    .flatMap((clause) => clause.split(andBeforeVerb));
   return clauses
     .map((clause) =>
       clause.replace(/\u0000(\d+)\u0000/g, (_, index: string) => kept[Number(index)]!),
@@ -104,11 +118,7 @@ function parseClause(clause: string): PlanStep {
     );
     return forText ? { kind: 'check', text: unquote(forText[1]!) } : { kind: 'wait', ms: 1000 };
   }
-  if (
-    /^(?:check|check that|verify|verify that|make sure|make sure that|ensure|ensure that|confirm|confirm that|see|see that)$/.test(
-      lowerVerb,
-    )
-  ) {
+  if (checkVerb.test(lowerVerb)) {
     const subject = rest.replace(/^that\s+/i, '');
     const match =
       /^(.+?)\s+(?:is|are)?\s*(?:visible|shown|displayed|on (?:the )?screen|appears)$/i.exec(
