@@ -141,6 +141,9 @@ export class RunLoop {
       return true;
     }
     if (claimsOfDone(state.history) <= MAX_VERIFIER_FEEDBACK) {
+      // LIMITATION: the feedback lives in memory; after a restart before the next step the agent
+      // does not see it (it claims done again and is verified again). Storing it as the run's
+      // resume note would lift it.
       state.humanNote = feedbackNote(verdict);
       return false;
     }

@@ -6,7 +6,11 @@ import type { Criterion, Verdict } from '../verifier/index.js';
 /** Failed verdicts the agent gets as feedback before the run fails with the last one. */
 export const MAX_VERIFIER_FEEDBACK = 2;
 
-/** Whether the run's engine version checks the agent's claim of success. */
+/**
+ * Whether the run's engine version checks the agent's claim of success.
+ */
+// LIMITATION: v5 runs as v4: old steps are not compacted by a model. A compaction step that
+// summarises history beyond the provider's limits, stored with the run, would lift it.
 export function verifies(run: RunRow): boolean {
   return run.cua_version === 'v4' || run.cua_version === 'v5';
 }
