@@ -93,7 +93,9 @@ export class LocalModel implements Model {
         return { actions: [], reasoning, done: { success: false, summary: decision.reason } };
       }
       const what = [...skipped, decision.what].join('; ');
-      const reasoning = reasoningFor(index, plan.length, at.attempt, what, input.observation);
+      const looking = decision.looking ?? false;
+      const { observation } = input;
+      const reasoning = reasoningFor(index, plan.length, at.attempt, what, observation, looking);
       return { actions: decision.actions, reasoning, text: capitalize(decision.what) + '.' };
     }
     return finished(plan, { ...progress, index: plan.length }, input, skipped);

@@ -25,9 +25,11 @@ interface Marked {
   screen: string | null;
   decision: ModelDecision;
   failed: boolean;
+  /** The actions only looked for the step's target (waited, scrolled); the step is not done. */
+  looking: boolean;
 }
 
-const markPattern = /^Plan step (\d+) of \d+(?: \(try (\d+)\))?/;
+const markPattern = /^Plan step (\d+) of \d+(?: \(try (\d+)\))?(, still looking)?/;
 const screenPattern = /\[screen ([0-9a-f]{12})\]$/;
 
 export function reasoningFor(
@@ -36,9 +38,12 @@ export function reasoningFor(
   attempt: number,
   what: string,
   observation: Observation,
+  looking = false,
 ): string {
   const tried = attempt > 0 ? ` (try ${attempt + 1})` : '';
-  return `Plan step ${index + 1} of ${total}${tried}: ${what} [screen ${fingerprint(observation)}]`;
+  const still = looking ? ', still looking' : '';
+  const screen = fingerprint(observation);
+  return `Plan step ${index + 1} of ${total}${tried}${still}: ${what} [screen ${screen}]`;
 }
 
 /** A short hash of what the screen shows: a step that changed nothing leaves it equal. */
@@ -62,6 +67,7 @@ function lastMarked(history: StepRecord[]): Marked | undefined {
         screen: screenPattern.exec(record.decision.reasoning ?? '')?.[1] ?? null,
         decision: record.decision,
         failed: record.outcomes.some((outcome) => !outcome.ok),
+        looking: match[3] !== undefined,
       };
     }
   }
@@ -88,7 +94,7 @@ export async function progressOf(
   }
   if (
     last.decision.actions.length === 0 ||
-    (!last.failed && (await expectationHeld(last.index, last.screen)))
+    (!last.failed && !last.looking && (await expectationHeld(last.index, last.screen)))
   ) {
     return { index: last.index + 1, attempt: 0, answered: false, afterDone: false };
   }

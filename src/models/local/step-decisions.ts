@@ -8,7 +8,7 @@ import type { AppName, PlanStep } from './task-plan.js';
 
 /** What one plan step needs now: actions, nothing (it already holds), a person, or an end. */
 export type StepDecision =
-  | { kind: 'act'; actions: AgentAction[]; what: string }
+  | { kind: 'act'; actions: AgentAction[]; what: string; looking?: boolean }
   | { kind: 'skip'; what: string }
   | { kind: 'ask'; question: string }
   | { kind: 'fail'; reason: string };
@@ -87,13 +87,11 @@ export async function expectationHeld(
       return screenBefore !== screenNow;
     case 'open':
       return (
-        context.observation.url !== undefined || appShown(step.app, await context.screenText(true))
+        context.observation.url !== undefined ||
+        (await seen(context, (lines) => appShown(step.app, lines)))
       );
     case 'check':
-      return textVisible(
-        screenTextOf(await context.screenText(true), context.observation.elements),
-        step.text,
-      );
+      return visible(step.text, context);
     default:
       return true;
   }
@@ -128,12 +126,15 @@ async function click(target: string, roles: string[], context: StepContext): Pro
       what: `click "${found.name}" at (${x}, ${y})`,
     };
   }
+  if (context.attempt === 0) {
+    // The page may still be loading: look again after a moment.
+    const actions: AgentAction[] = [{ type: 'wait', ms: RETRY_WAIT_MS }];
+    return { kind: 'act', actions, what: `wait for "${name}" to show`, looking: true };
+  }
   if (context.attempt + 1 < MAX_ATTEMPTS) {
-    return {
-      kind: 'act',
-      actions: [{ type: 'wait', ms: RETRY_WAIT_MS }],
-      what: `look again for "${name}", not on screen yet`,
-    };
+    // It may be below what the screen shows.
+    const scrolled = scroll('down', context.observation);
+    return { ...scrolled, what: `scroll down to look for "${name}"`, looking: true };
   }
   return {
     kind: 'ask',
@@ -201,8 +202,7 @@ function answerValue(name: string, note: string): string | undefined {
 }
 
 async function check(text: string, context: StepContext): Promise<StepDecision> {
-  const screen = screenTextOf(await context.screenText(true), context.observation.elements);
-  if (textVisible(screen, text)) {
+  if (await visible(text, context)) {
     return { kind: 'skip', what: `"${text}" is visible` };
   }
   if (context.attempt + 1 < MAX_ATTEMPTS) {
@@ -215,7 +215,10 @@ async function check(text: string, context: StepContext): Promise<StepDecision> 
   return { kind: 'fail', reason: `"${text}" is not visible on the screen.` };
 }
 
-function scroll(direction: 'up' | 'down', observation: Observation): StepDecision {
+function scroll(
+  direction: 'up' | 'down',
+  observation: Observation,
+): Extract<StepDecision, { kind: 'act' }> {
   const { width, height } = observation.screenshot;
   const deltaY = direction === 'down' ? SCROLL_PX : -SCROLL_PX;
   return {
@@ -231,6 +234,21 @@ function scroll(direction: 'up' | 'down', observation: Observation): StepDecisio
     ],
     what: `scroll ${direction}`,
   };
+}
+
+/** Whether the screen's text satisfies `holds`, at a first reading or else a thorough one. */
+async function seen(
+  context: Pick<StepContext, 'screenText'>,
+  holds: (lines: TextLine[]) => boolean,
+): Promise<boolean> {
+  return holds(await context.screenText()) || holds(await context.screenText(true));
+}
+
+function visible(text: string, context: Pick<StepContext, 'observation' | 'screenText'>) {
+  const { elements, terminalText } = context.observation;
+  return seen(context, (lines) =>
+    textVisible(`${screenTextOf(lines, elements)}\n${terminalText ?? ''}`, text),
+  );
 }
 
 /** A target by name: the machine's element list first, then OCR of the screenshot. */
