@@ -32,8 +32,15 @@ interface RunBody {
 const runTimeoutMs = 240_000;
 const resultsFile = join(import.meta.dirname, '..', '..', 'docs', 'eval-results.md');
 
-/** The local model always; a provider's model when its key or endpoint is set. */
+/**
+ * DESKHAND_EVAL_MODELS (comma-separated) when set; else the local model, and a provider's
+ * model when its key or endpoint is set.
+ */
 function modelsToTry(environment: NodeJS.ProcessEnv): string[] {
+  const named = environment.DESKHAND_EVAL_MODELS?.split(',').map((name) => name.trim());
+  if (named?.length) {
+    return named.filter((name) => name !== '');
+  }
   const models = ['local'];
   const providers: Array<[string, string | undefined]> = [
     ['anthropic', environment.ANTHROPIC_API_KEY],

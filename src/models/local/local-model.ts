@@ -45,6 +45,12 @@ export class LocalModel implements Model {
         )
       );
     });
+    if (plan.length === 0) {
+      const question =
+        'I cannot read any step in the task. Please write it as steps such as ' +
+        'open, go to, click, type, press, check.';
+      return { actions: [], needsHuman: { reason: question } };
+    }
     if (progress.afterDone || progress.index >= plan.length) {
       return finished(plan, progress, input);
     }
