@@ -1,8 +1,8 @@
 import type { AgentAction } from '../../contracts/index.js';
 import type { Observation } from '../../machines/index.js';
 import { appShown, openOnDesktop } from './desktop-apps.js';
-import { findInElements, findInText, normalize, screenTextOf, textVisible } from './find-target.js';
-import type { ScreenTarget } from './find-target.js';
+import { quotedIn, valueFor } from './named-value.js';
+import { locate, seen, visible } from './screen-lookup.js';
 import type { TextLine } from './screen-text.js';
 import type { AppName, PlanStep } from './task-plan.js';
 
@@ -172,35 +172,6 @@ async function type(
   return { kind: 'act', actions, what: `type ${shown}${where}` };
 }
 
-/** A named value: a variable or secret by a tolerant name, else the human's answer. */
-function valueFor(name: string, context: StepContext): string | undefined {
-  const wanted = normalize(name).replace(/ /g, '');
-  const fits = (key: string) => {
-    const candidate = normalize(key.replace(/_/g, ' ')).replace(/ /g, '');
-    return candidate === wanted || candidate.includes(wanted) || wanted.includes(candidate);
-  };
-  const secret = context.secretNames.find(fits);
-  if (secret) {
-    return `{{${secret}}}`;
-  }
-  const variable = Object.keys(context.variables).find(fits);
-  if (variable) {
-    return `{{${variable}}}`;
-  }
-  return context.answer === null ? undefined : answerValue(name, context.answer);
-}
-
-function answerValue(name: string, note: string): string | undefined {
-  if (/mail/i.test(name)) {
-    const email = /[^\s@"'<>()]+@[^\s@"'<>()]+\.[^\s@"'<>().,;]+/.exec(note)?.[0];
-    if (email) {
-      return email;
-    }
-  }
-  const value = quotedIn(note) ?? note.trim().replace(/[.!]$/, '');
-  return value === '' ? undefined : value;
-}
-
 async function check(text: string, context: StepContext): Promise<StepDecision> {
   if (await visible(text, context)) {
     return { kind: 'skip', what: `"${text}" is visible` };
@@ -234,45 +205,6 @@ function scroll(
     ],
     what: `scroll ${direction}`,
   };
-}
-
-/** Whether the screen's text satisfies `holds`, at a first reading or else a thorough one. */
-async function seen(
-  context: Pick<StepContext, 'screenText'>,
-  holds: (lines: TextLine[]) => boolean,
-): Promise<boolean> {
-  return holds(await context.screenText()) || holds(await context.screenText(true));
-}
-
-function visible(text: string, context: Pick<StepContext, 'observation' | 'screenText'>) {
-  const { elements, terminalText } = context.observation;
-  return seen(context, (lines) =>
-    textVisible(`${screenTextOf(lines, elements)}\n${terminalText ?? ''}`, text),
-  );
-}
-
-/** A target by name: the machine's element list first, then OCR of the screenshot. */
-async function locate(
-  name: string,
-  roles: string[],
-  context: StepContext,
-  rolesOnly = false,
-): Promise<ScreenTarget | undefined> {
-  const elements = context.observation.elements ?? [];
-  const candidates = rolesOnly
-    ? elements.filter((element) => roles.includes(element.role))
-    : elements;
-  const fromElements = findInElements(candidates, name, roles);
-  if (fromElements) {
-    return fromElements;
-  }
-  return (
-    findInText(await context.screenText(), name) ?? findInText(await context.screenText(true), name)
-  );
-}
-
-function quotedIn(note: string | null): string | undefined {
-  return note ? /["“]([^"”]+)["”]/.exec(note)?.[1] : undefined;
 }
 
 function sameAddress(current: string, wanted: string): boolean {
