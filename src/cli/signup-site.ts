@@ -34,9 +34,11 @@ const signup = page(
 <button type="submit">Create account</button></form>
 <script>
 const field = document.getElementById('email');
+const page = Math.random().toString(36).slice(2);
+let seq = 0;
 field.addEventListener('input', () => fetch('/api/fields', {method: 'POST',
   headers: {'content-type': 'application/json'},
-  body: JSON.stringify({email: field.value})}));
+  body: JSON.stringify({page, seq: ++seq, fields: {email: field.value}})}));
 </script>`,
 );
 
@@ -46,8 +48,9 @@ field.addEventListener('input', () => fetch('/api/fields', {method: 'POST',
  */
 export async function startSignupSite(port = 0): Promise<SignupSite> {
   const fields: Record<string, string> = {};
+  const latest = new Map<string, number>();
   const server = createServer((request, response) => {
-    void handle(request, response, fields);
+    void handle(request, response, fields, latest);
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const { port: bound } = server.address() as AddressInfo;
@@ -58,10 +61,16 @@ async function handle(
   request: IncomingMessage,
   response: ServerResponse,
   fields: Record<string, string>,
+  latest: Map<string, number>,
 ): Promise<void> {
   const path = new URL(request.url ?? '/', 'http://site').pathname;
   if (request.method === 'POST' && path === '/api/fields') {
-    Object.assign(fields, await readFields(request));
+    const report = await readReport(request);
+    // Keystroke reports travel on parallel requests: an older one of a page may arrive last.
+    if (report && report.seq > (latest.get(report.page) ?? 0)) {
+      latest.set(report.page, report.seq);
+      Object.assign(fields, report.fields);
+    }
     response.writeHead(204).end();
     return;
   }
@@ -80,19 +89,29 @@ async function handle(
   response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
 }
 
-async function readFields(request: IncomingMessage): Promise<Record<string, string>> {
+interface FieldReport {
+  page: string;
+  seq: number;
+  fields: Record<string, string>;
+}
+
+async function readReport(request: IncomingMessage): Promise<FieldReport | undefined> {
   let body = '';
   for await (const chunk of request) {
     body += String(chunk);
     if (body.length > 10_000) {
-      return {};
+      return undefined;
     }
   }
   try {
-    const parsed: unknown = JSON.parse(body);
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, string>) : {};
+    const parsed = JSON.parse(body) as Partial<FieldReport>;
+    const valid =
+      typeof parsed.page === 'string' &&
+      typeof parsed.seq === 'number' &&
+      typeof parsed.fields === 'object';
+    return valid ? (parsed as FieldReport) : undefined;
   } catch {
-    return {};
+    return undefined;
   }
 }
 
