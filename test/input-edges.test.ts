@@ -69,7 +69,7 @@ describe.each(testStores)('input at the edges on %s', (store) => {
     }
   });
 
-  it('refuses success_criteria until a verifier checks them', async () => {
+  it('refuses success_criteria on v3, which has no verifier', async () => {
     const { api } = suite;
     const machineId = await api.machine();
     const refused = await api.post('/v1/runs', {

@@ -33,9 +33,11 @@ import {
 import type { DriverRegistry } from '../machines/index.js';
 import {
   HttpModel,
+  LocalModel,
   ModelRegistry,
   ProviderFactory,
   configuredProviderModels,
+  tesseractReader,
 } from '../models/index.js';
 import type { Model } from '../models/index.js';
 import {
@@ -46,6 +48,7 @@ import {
   RunService,
   RunTransitions,
   StepLedger,
+  Verifier,
   runRoutes,
 } from '../runs/index.js';
 import { openStore } from '../store/index.js';
@@ -140,15 +143,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const runModels = new RunModels(models, providers, credentials);
   const transitions = new RunTransitions(events, clock);
   const ledger = new StepLedger(events, wallet, clock, config.stepPriceCredits);
+  const verifier = new Verifier({
+    workspaces,
+    readScreenText: tesseractReader(),
+    judge: () => (config.verifierModel ? models.resolve(config.verifierModel) : undefined),
+  });
   const terminal = new AgentTerminal(workspaces);
   const loop = new RunLoop({
-    store,
-    events,
-    transitions,
-    ledger,
-    machines,
-    models,
-    logger,
+    ...{ store, events, transitions, ledger, machines, models, logger },
+    verifier,
     terminal,
     modelFor: (run) => runModels.modelFor(run),
     releaseModel: (runId) => runModels.release(runId),
@@ -312,5 +315,7 @@ function buildModels(config: Config, deps: AppDeps, providers: ProviderFactory):
   for (const model of deps.models ?? []) {
     registry.register(model);
   }
+  // Registered last, so it is the default only when nothing with a key or endpoint is set.
+  registry.register(new LocalModel());
   return registry;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 
+import { demo } from './demo.js';
 import { serve } from './serve.js';
 import { clientFrom, print, runTask } from './client-commands.js';
 import type { ClientOptions, RunOptions } from './client-commands.js';
@@ -17,6 +18,17 @@ program
   .action((flags: { host?: string; port?: string; dataDir?: string }) =>
     serve(environment, { host: flags.host, port: flags.port, dataDir: flags.dataDir }),
   );
+
+program
+  .command('demo')
+  .description('Run the seed task end to end on a fresh machine against a local sign-up site')
+  .option('--data-dir <dir>', 'where data lives (default ~/.deskhand)')
+  .option('--desktop', 'use a desktop machine instead of a browser one')
+  .option('--example-email <address>', 'what to answer when the agent asks for the email')
+  .action(async (flags: { dataDir?: string; desktop?: boolean; exampleEmail?: string }) => {
+    const status = await demo(environment, flags);
+    process.exitCode = status === 'succeeded' ? 0 : 1;
+  });
 
 function withClient(command: Command): Command {
   return command

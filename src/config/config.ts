@@ -39,6 +39,8 @@ export const ConfigSchema = z.object({
   workers: z.coerce.number().int().min(1).max(256).default(8),
   /** DESKHAND_DEFAULT_MODEL: the model of a run that names none. */
   defaultModel: z.string().optional(),
+  /** DESKHAND_VERIFIER_MODEL: a vision model that judges the final screen of v4/v5 runs. */
+  verifierModel: z.string().optional(),
   /** DESKHAND_HTTP_MODEL_URL: an agent served over HTTP (see docs/model-protocol.md). */
   httpModelUrl: z.string().url().optional(),
   /** DESKHAND_MODEL_TIMEOUT_MS: the longest one model call may take. Default 120000. */
@@ -78,6 +80,7 @@ const environmentNames: Record<keyof Config, string> = {
   workers: 'DESKHAND_WORKERS',
   defaultModel: 'DESKHAND_DEFAULT_MODEL',
   httpModelUrl: 'DESKHAND_HTTP_MODEL_URL',
+  verifierModel: 'DESKHAND_VERIFIER_MODEL',
   modelTimeoutMs: 'DESKHAND_MODEL_TIMEOUT_MS',
   webhookAllowPrivate: 'DESKHAND_WEBHOOK_ALLOW_PRIVATE',
   webhookMaxAttempts: 'DESKHAND_WEBHOOK_MAX_ATTEMPTS',

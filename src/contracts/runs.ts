@@ -14,8 +14,8 @@ export const runStatuses = [
 export const RunStatus = z.enum(runStatuses);
 export type RunStatus = z.infer<typeof RunStatus>;
 
-/** The engine versions this server runs; the reference also names v1, v4 and v5. */
-export const supportedCuaVersions = ['v3'] as const;
+/** The engine versions this server runs; the reference also names v1. */
+export const supportedCuaVersions = ['v3', 'v4', 'v5'] as const;
 
 export const LlmConfig = z
   .object({

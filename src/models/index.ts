@@ -20,3 +20,5 @@ export { OpenAiModel, openaiImageLimits } from './openai/openai-model.js';
 export { CompatibleModel, compatibleImageLimits } from './compatible/compatible-model.js';
 export { familyOf, scaleFor } from './compatible/gui-model-family.js';
 export type { GuiModelFamily } from './compatible/gui-model-family.js';
+export { LocalModel, screenTextOf, tesseractReader, textVisible } from './local/index.js';
+export type { LocalModelOptions, ReadScreenText } from './local/index.js';

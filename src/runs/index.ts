@@ -10,3 +10,5 @@ export { RunEngine } from './engine/run-engine.js';
 export { RunLoop } from './engine/run-loop.js';
 export { StepLedger } from './engine/step-ledger.js';
 export { AgentTerminal } from './engine/agent-terminal.js';
+export { Verifier } from './verifier/index.js';
+export type { Verdict } from './verifier/index.js';

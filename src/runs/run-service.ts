@@ -60,11 +60,11 @@ export class RunService {
     const { deps } = this;
     refuseUnsupportedVersion(request.cua_version);
     const selection = selectModel(request, byok, deps.models, deps.providers);
-    if (request.success_criteria?.length) {
-      // LIMITATION: the v4/v5 verifier that checks them is not built; refusing beats ignoring.
+    if (request.success_criteria?.length && request.cua_version === 'v3') {
+      // v3 has no verifier: accepting criteria it would never check would mislead the caller.
       throw new AppError(
         'VALIDATION_ERROR',
-        'success_criteria are checked by the v4/v5 verifier, which this server does not offer yet.',
+        'success_criteria are checked by the verifier of cua_version v4 or v5, not v3.',
         { details: { field: 'body.success_criteria' } },
       );
     }

@@ -19,6 +19,14 @@ import type { AgentTerminal } from './agent-terminal.js';
 import { RunFailure, interruptOf } from './interrupt.js';
 import { NamedValues } from './named-values.js';
 import type { StepLedger } from './step-ledger.js';
+import type { Verdict, Verifier } from '../verifier/index.js';
+import {
+  MAX_VERIFIER_FEEDBACK,
+  claimsOfDone,
+  criteriaOf,
+  feedbackNote,
+  verifies,
+} from './verification.js';
 
 export interface RunLoopDeps {
   store: Store;
@@ -34,6 +42,8 @@ export interface RunLoopDeps {
   releaseModel?: (runId: string) => void;
   /** The machine's terminal for models that run commands; without it they are refused. */
   terminal?: AgentTerminal;
+  /** Checks a v4/v5 run's claim of success; without it those runs end on the agent's word. */
+  verifier?: Verifier;
 }
 
 interface LoopState {
@@ -121,6 +131,12 @@ export class RunLoop {
       if (decision.needsHuman) {
         return this.askHuman(run, decision.needsHuman.reason);
       }
+      if (decision.done?.success && this.deps.verifier && verifies(run)) {
+        if (await this.verified(state, step, decision.done.summary)) {
+          return;
+        }
+        continue;
+      }
       if (decision.done) {
         const { success, summary } = decision.done;
         return this.finish(run, success ? 'succeeded' : 'failed', {
@@ -129,6 +145,40 @@ export class RunLoop {
         });
       }
     }
+  }
+
+  /**
+   * Verifies a claim of success: the run ends with the verdict when it passed or feedback is
+   * used up (true); otherwise the verdict's reason reaches the agent as its next note (false).
+   */
+  private async verified(state: LoopState, step: number, summary: string): Promise<boolean> {
+    const { run } = state;
+    const verdict: Verdict = await this.deps.verifier!.verify({
+      runId: run.id,
+      task: run.task,
+      machine: state.machine,
+      criteria: criteriaOf(run),
+      signal: state.signal,
+    });
+    await this.note(state, [{ type: 'tool_result', data: { step, tool: 'verifier', verdict } }]);
+    if (verdict.passed) {
+      await this.finish(run, 'succeeded', {
+        result: { success: true, summary, steps: step, verdict },
+      });
+      return true;
+    }
+    if (claimsOfDone(state.history) <= MAX_VERIFIER_FEEDBACK) {
+      // LIMITATION: the feedback lives in memory; after a restart before the next step the agent
+      // does not see it (it claims done again and is verified again). Storing it as the run's
+      // resume note would lift it.
+      state.humanNote = feedbackNote(verdict);
+      return false;
+    }
+    await this.finish(run, 'failed', {
+      result: { success: false, summary, steps: step, verdict },
+      error: { code: 'VERIFICATION_FAILED', message: verdict.reason },
+    });
+    return true;
   }
 
   /** One step; its decision once recorded, or undefined if the run stopped meanwhile. */
