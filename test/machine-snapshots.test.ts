@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -124,8 +125,10 @@ describe('desktop snapshots', () => {
 
     const taken = await api.post(`/v1/machines/${sourceId}/snapshot`);
     expect(taken.status).toBe(200);
-    const stored = join(suite.server.dataDir, 'snapshots', taken.body.snapshot_id, 'profile');
-    expect(readdirSync(stored).filter((name) => name.startsWith('Singleton'))).toEqual([]);
+    const stored = join(suite.server.dataDir, 'snapshots', taken.body.snapshot_id, 'profile.tar');
+    const members = execFileSync('tar', ['--list', '--file', stored], { encoding: 'utf8' });
+    expect(members).toContain('./marker.txt');
+    expect(members).not.toMatch(/Singleton/);
 
     const restored = await api.post('/v1/machines', {
       display_name: 'copy',

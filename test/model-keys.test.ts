@@ -100,9 +100,6 @@ describe.each(testStores)('a run on the caller’s own provider key on %s', (sto
     expect(shortKey.body.error.code).toBe('VALIDATION_ERROR');
     expect(JSON.stringify(shortKey.body)).not.toContain('sk-short');
 
-    const noServerModel = await api.post('/v1/runs', { machine_id: machineId, task: 'x' });
-    expect(noServerModel.status).toBe(422);
-    expect(noServerModel.body.error.code).toBe('MODEL_NOT_AVAILABLE');
     const list = await api.get('/v1/runs?limit=200');
     expect(list.body.data.filter((run: any) => run.task === 'x')).toEqual([]);
   });

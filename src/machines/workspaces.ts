@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { MachineUsers } from './users/index.js';
+import type { MachineUser } from './users/index.js';
 import { MachineWorkspace } from './workspace/index.js';
 
 /**
@@ -48,6 +49,11 @@ export class Workspaces {
       [...this.open.values()].map((workspace) => workspace.catch(() => undefined)),
     );
     await Promise.all(workspaces.map((workspace) => workspace?.terminal.closeAll()));
+  }
+
+  /** The machine's Unix user (the server's own when machines share it), made when missing. */
+  userOf(machineId: string): Promise<MachineUser> {
+    return this.users.ensure(machineId);
   }
 
   /** The machine's home directory, whether or not it exists yet. */

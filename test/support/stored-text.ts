@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import BetterSqlite3 from 'better-sqlite3';
@@ -34,8 +34,13 @@ export async function storedRows(
 export function dataDirText(dir: string): string {
   return readdirSync(dir)
     .map((name) => join(dir, name))
-    .map((path) =>
-      statSync(path).isDirectory() ? dataDirText(path) : readFileSync(path, 'latin1'),
-    )
+    .map((path) => {
+      // A browser profile holds symlinks naming its process; they point at nothing stored.
+      const stats = lstatSync(path);
+      if (stats.isSymbolicLink()) {
+        return '';
+      }
+      return stats.isDirectory() ? dataDirText(path) : readFileSync(path, 'latin1');
+    })
     .join('\n');
 }

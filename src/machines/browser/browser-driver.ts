@@ -1,13 +1,18 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 
 import { invalidState } from '../../errors/index.js';
 import { MachineUsers } from '../users/index.js';
 import { createBrowserMachine } from './browser-machine.js';
 import { BrowserSession } from './browser-session.js';
-import { endChromiums, launchMachineChromium, machineChromiums } from './chromium-process.js';
+import {
+  PROFILE_DIR,
+  endChromiums,
+  launchMachineChromium,
+  machineChromiums,
+} from './chromium-process.js';
 import type { Machine, MachineDriver, MachineSpec } from '../driver.js';
 import type { BrowserMachineSettings } from './browser-machine.js';
 
@@ -108,6 +113,11 @@ class LocalBrowserDriver implements BrowserDriver {
     await session?.close().catch((error: unknown) => {
       this.logger?.warn({ machineId, err: error }, 'closing the machine browser failed');
     });
+  }
+
+  /** The machine's persistent profile, kept across stop and start, for snapshots. */
+  profileDirOf(machineId: string): string {
+    return join(dirname(this.users.homeOf(machineId)), PROFILE_DIR);
   }
 
   async open(machineId: string): Promise<Machine> {

@@ -92,6 +92,7 @@ class LocalDesktopDriver implements DesktopDriver {
         owner,
         user,
         binDir: this.users.binDir,
+        homeDir: this.users.homeOf(spec.id),
       }),
     );
     this.sessions.set(spec.id, launching);

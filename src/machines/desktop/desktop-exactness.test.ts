@@ -11,6 +11,7 @@ import type { Machine } from '../driver.js';
 import type { DesktopDriver } from './index.js';
 
 const machineId = `exact-${process.pid}`;
+const stateDir = mkdtempSync(join(tmpdir(), 'dh-exact-state-'));
 let driver: DesktopDriver;
 let machine: Machine;
 // Open to everyone: the machine's programs may run as a Unix user of their own.
@@ -35,7 +36,12 @@ async function eventually(condition: () => boolean): Promise<boolean> {
 
 /** Gives the focus to the desktop's window of `windowClass`, as a click on it would. */
 async function focus(windowClass: string): Promise<void> {
-  const env = { PATH: process.env.PATH ?? '', DISPLAY: driver.displayOf(machineId) ?? '' };
+  const env = {
+    PATH: process.env.PATH ?? '',
+    DISPLAY: driver.displayOf(machineId) ?? '',
+    // The display admits only holders of its cookie.
+    XAUTHORITY: join(stateDir, machineId, 'xauthority'),
+  };
   // Bounded: `windowactivate --sync` waits for as long as the window does not become active.
   const options = { env, timeout: 5_000 };
   const found = await eventually(() => {
@@ -54,7 +60,7 @@ async function focus(windowClass: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  driver = createDesktopDriver({ stateDir: mkdtempSync(join(tmpdir(), 'dh-exact-state-')) });
+  driver = createDesktopDriver({ stateDir });
   await driver.start({ id: machineId, desktopEnabled: true, screenWidth: 1024, screenHeight: 768 });
   machine = await driver.open(machineId);
 }, 60_000);
@@ -62,6 +68,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await driver?.close();
   rmSync(shared, { recursive: true, force: true });
+  rmSync(stateDir, { recursive: true, force: true });
 });
 
 describe('typing into real programs on a desktop', () => {

@@ -29,6 +29,11 @@ export interface SessionSettings {
   user: MachineUser;
   /** Where the wrapper that starts a program as the machine's user is kept (root's). */
   binDir: string;
+  /**
+   * The machine's home, the same one its terminal and file commands use, so what a desktop
+   * application saves there is what the API reads; it outlives the desktop.
+   */
+  homeDir: string;
 }
 
 // Everything a machine's programs may see; the server's environment (and its secrets) stays out.
@@ -83,7 +88,7 @@ export class DesktopSession {
 
   /** The environment X tools run with to reach this machine's display. */
   get env(): MachineEnv {
-    const home = join(this.settings.dir, 'home');
+    const home = this.settings.homeDir;
     return {
       PATH: MACHINE_PATH,
       HOME: home,
@@ -201,7 +206,7 @@ export class DesktopSession {
     if (user.isolated) {
       await chmod(dirname(dir), 0o711);
     }
-    await giveTo(join(dir, 'home'), user);
+    await giveTo(this.settings.homeDir, user);
     await giveTo(join(dir, 'profile'), user);
     await giveTo(join(dir, 'browser-artifacts'), user);
     await writeXauthority(this.xauthorityPath, user.isolated ? user : undefined);
@@ -209,8 +214,11 @@ export class DesktopSession {
 
   private async startProcess(name: string, command: string, args: string[]): Promise<void> {
     const { user } = this.settings;
-    const runAs = user.isolated ? { uid: user.uid, gid: user.gid } : undefined;
-    const started = await spawnGroup(name, command, args, this.env, runAs);
+    const runAs = user.isolated ? { uid: user.uid, gid: user.gid } : {};
+    const started = await spawnGroup(name, command, args, this.env, {
+      ...runAs,
+      cwd: this.settings.homeDir,
+    });
     this.processes.push(started);
     await this.saveState();
   }
@@ -275,13 +283,13 @@ export class DesktopSession {
 }
 
 /**
- * Removes a desktop's directory. What the machine's user owns in it (home, profile) goes with
+ * Removes a desktop's directory. What the machine's user owns in it (the profile) goes with
  * that user's rights first: its other processes (terminal sessions) may still change it.
  */
 export async function removeMachineDir(dir: string, user: MachineUser): Promise<void> {
   if (user.isolated) {
     // What the user could not remove (a directory made before it existed) root removes below.
-    await removeAsUser(user, [join(dir, 'home'), join(dir, 'profile')]).catch(() => undefined);
+    await removeAsUser(user, [join(dir, 'profile')]).catch(() => undefined);
   }
   await rm(dir, { recursive: true, force: true });
 }

@@ -28,13 +28,16 @@ export interface GroupProcess {
 
 const STDERR_TAIL_CHARS = 2_000;
 
-/** Starts `command` as the leader of a new process group (and session), as `runAs` if given. */
+/**
+ * Starts `command` as the leader of a new process group (and session), as the user and in the
+ * directory `runAs` gives, if it does.
+ */
 export async function spawnGroup(
   name: string,
   command: string,
   args: string[],
   env: MachineEnv,
-  runAs?: { uid: number; gid: number },
+  runAs?: { uid?: number; gid?: number; cwd?: string },
 ): Promise<GroupProcess> {
   const stdio: ['ignore', 'ignore', 'pipe'] = ['ignore', 'ignore', 'pipe'];
   const child = spawn(command, args, { env, detached: true, stdio, ...runAs });

@@ -84,7 +84,7 @@ describe.each(unitTestStores)('snapshots a crashed server left behind, on %s', (
     mkdirSync(home);
     writeFileSync(join(home, 'a.txt'), 'a');
     await interrupted('snap_complete');
-    await files.capture('snap_complete', { home });
+    await files.capture('snap_complete', { home, user: await workspaces.userOf('m') });
     await interrupted('snap_partial');
     mkdirSync(join(root, 'snapshots', 'snap_partial.partial'));
     expect(await wallet.balance('org')).toBe(80);

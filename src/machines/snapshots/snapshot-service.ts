@@ -64,14 +64,12 @@ export class SnapshotService {
     await this.reserve(row);
 
     try {
-      // LIMITATION: a headless machine's browser keeps no profile on disk, so its snapshot holds
-      // the home alone; a profile directory per headless Chromium would lift it. A running
-      // Chromium writes cookies to disk some seconds late: the newest may be missing.
-      // LIMITATION: the desktop's own programs (xterm, editors) run with HOME in the desktop
-      // driver's state folder, which is not copied; one home per machine would lift it.
+      // LIMITATION: a running Chromium writes cookies to disk some seconds late, so the newest
+      // may be missing; asking the browser to flush its profile first would lift it.
       const profile = this.driverOf(machine.desktop_enabled).profileDirOf?.(machineId);
       const home = this.deps.workspaces.homeOf(machineId);
-      const manifest = await this.deps.files.capture(row.id, { home, profile });
+      const user = await this.deps.workspaces.userOf(machineId);
+      const manifest = await this.deps.files.capture(row.id, { home, profile, user });
       await this.complete(row.id, manifest.sizeBytes);
     } catch (error) {
       this.deps.logger.error({ err: error, snapshot_id: row.id }, 'snapshot failed');
@@ -122,7 +120,8 @@ export class SnapshotService {
   async restore(snapshotId: string, machineId: string, desktopEnabled: boolean): Promise<void> {
     const profile = this.driverOf(desktopEnabled ? 1 : 0).profileDirOf?.(machineId);
     const home = this.deps.workspaces.homeOf(machineId);
-    await this.deps.files.restore(snapshotId, { home, profile });
+    const user = await this.deps.workspaces.userOf(machineId);
+    await this.deps.files.restore(snapshotId, { home, profile, user });
   }
 
   /**

@@ -46,22 +46,28 @@ export function addUser(name: string, homeDir: string, comment: string): Promise
   return changeUsers('useradd', [...args, '--shell', '/bin/bash', '--comment', comment, name]);
 }
 
-/** Removes the user and its group; its files are the caller's to remove. */
+// userdel's status when the user does not exist.
+const USERDEL_NO_SUCH_USER = 6;
+
+/**
+ * Removes the user and its group; its files are the caller's to remove. A user already gone
+ * counts as removed: another server on the host may have reaped the same orphan meanwhile.
+ */
 export function deleteUser(name: string): Promise<void> {
-  return changeUsers('userdel', [name]);
+  return changeUsers('userdel', [name], [USERDEL_NO_SUCH_USER]);
 }
 
-function changeUsers(tool: string, args: string[]): Promise<void> {
-  const run = queue.then(() => withRetries(tool, args));
+function changeUsers(tool: string, args: string[], doneCodes: number[] = []): Promise<void> {
+  const run = queue.then(() => withRetries(tool, args, doneCodes));
   queue = run.catch(() => undefined);
   return run;
 }
 
-async function withRetries(tool: string, args: string[]): Promise<void> {
+async function withRetries(tool: string, args: string[], doneCodes: number[]): Promise<void> {
   let lastError = '';
   for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
     const { code, stderr } = await runTool(tool, args);
-    if (code === 0) {
+    if (code === 0 || doneCodes.includes(code)) {
       return;
     }
     lastError = stderr.trim() || `exit status ${code}`;

@@ -87,9 +87,8 @@ function urlCheck(pattern: string, url: string | undefined): CheckResult {
   return { type: 'url_matches', passed, detail: `The URL ${url} ${verb} ${pattern}.` };
 }
 
-// LIMITATION: paths are read in the machine's workspace home, while a desktop machine's own
-// processes (xterm, editors) get a HOME of their own under the desktop driver's folder, so a
-// file an application saved to ~ is not seen here. One home per machine for both would lift it.
+// Paths are read in the machine's home, which its terminal, file commands and desktop
+// applications share.
 async function fileCheck(
   path: string,
   contains: string | undefined,
