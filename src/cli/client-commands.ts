@@ -1,7 +1,5 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-
 import { readAdminKey } from '../auth/index.js';
+import { defaultDataDir } from '../config/index.js';
 import { ApiClient } from './api-client.js';
 import type { StreamedEvent } from './api-client.js';
 
@@ -14,7 +12,7 @@ export interface ClientOptions {
 /** A client of a running server: flags, else DESKHAND_URL / DESKHAND_API_KEY, else the data dir. */
 export function clientFrom(options: ClientOptions, environment: NodeJS.ProcessEnv): ApiClient {
   const url = options.url ?? environment.DESKHAND_URL ?? 'http://127.0.0.1:8080';
-  const dataDir = options.dataDir ?? environment.DESKHAND_DATA_DIR ?? join(homedir(), '.deskhand');
+  const dataDir = options.dataDir ?? environment.DESKHAND_DATA_DIR ?? defaultDataDir();
   const apiKey = options.apiKey ?? environment.DESKHAND_API_KEY ?? readAdminKey(dataDir);
   if (!apiKey) {
     throw new Error('No API key: pass --api-key, set DESKHAND_API_KEY, or run on the server host.');

@@ -5,6 +5,14 @@ import { z } from 'zod';
 
 import { modelProviderConfig, modelProviderEnvironment } from './model-provider-config.js';
 
+/**
+ * Where data lives unless told: `/var/lib/deskhand` for root, whose own home is closed to the
+ * machine users that must reach their homes inside the data dir; `~/.deskhand` for anyone else.
+ */
+export function defaultDataDir(): string {
+  return process.getuid?.() === 0 ? '/var/lib/deskhand' : join(homedir(), '.deskhand');
+}
+
 const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((value) => value === '1' || value === 'true' || value === 'yes');
@@ -18,8 +26,11 @@ export const ConfigSchema = z.object({
   host: z.string().default('127.0.0.1'),
   /** `--port`, DESKHAND_PORT. 0 picks a free port. Default 8080. */
   port: z.coerce.number().int().min(0).max(65_535).default(8080),
-  /** `--data-dir`, DESKHAND_DATA_DIR: the SQLite file, admin key file and machine homes. */
-  dataDir: z.string().default(join(homedir(), '.deskhand')),
+  /**
+   * `--data-dir`, DESKHAND_DATA_DIR: the SQLite file, admin key file and machine homes.
+   * Default `/var/lib/deskhand` for root, else `~/.deskhand`.
+   */
+  dataDir: z.string().default(defaultDataDir),
   /** DATABASE_URL: a postgres:// URL stores everything in PostgreSQL instead of SQLite. */
   databaseUrl: z.string().url().optional(),
   /** DESKHAND_DATABASE_SCHEMA: the PostgreSQL schema to use. Default public. */

@@ -1,2 +1,2 @@
-export { loadConfig, ConfigSchema } from './config.js';
+export { loadConfig, ConfigSchema, defaultDataDir } from './config.js';
 export type { Config, ConfigInput } from './config.js';
