@@ -26,7 +26,8 @@ class ReportingPage {
       response.end(`<body style="margin:0;height:5000px">
         <script>const report = (v) => fetch('/report?v=' + encodeURIComponent(v));</script>
         <button id="b" style="position:absolute;left:0;top:0;width:200px;height:50px"
-          onclick="report('clicked')">B</button>
+          onclick="report('clicked' + (event.ctrlKey ? '+ctrl' : '') +
+            (event.shiftKey ? '+shift' : ''))">B</button>
         <form style="position:absolute;left:0;top:100px" onsubmit="report('submit:' +
           document.getElementById('t').value); return false">
           <input id="t" style="width:400px;height:40px"></form>
@@ -109,6 +110,20 @@ describe.each(testStores)('machine screenshots and actions on %s', (store) => {
     expect(all.body.results).toHaveLength(3);
   });
 
+  it('holds the modifiers of click_with_modifiers for the click, then releases them', async () => {
+    await act('browser_navigate', { url: page.url + '?modifiers' });
+    const modified = await act('click_with_modifiers', {
+      x: 100,
+      y: 25,
+      modifiers: ['Control', 'shift'],
+    });
+    expect(modified.body).toMatchObject({ success: true });
+    await page.until('clicked+ctrl+shift');
+
+    await act('click', { x: 100, y: 25 });
+    await page.until('clicked');
+  });
+
   it('refuses bad commands before doing anything, and checks each command’s scope', async () => {
     const badStep = await suite.api.post(`/v1/machines/${machineId}/actions/batch`, {
       steps: [
@@ -121,9 +136,9 @@ describe.each(testStores)('machine screenshots and actions on %s', (store) => {
 
     const unknown = await act('jump', {});
     expect(unknown.status).toBe(422);
-    const notOffered = await act('click_with_modifiers', { x: 1, y: 1 });
-    expect(notOffered.status).toBe(422);
-    expect(notOffered.body.error.details.offered).toContain('browser_click');
+    const unknownModifier = await act('click_with_modifiers', { x: 1, y: 1, modifiers: ['hyper'] });
+    expect(unknownModifier.status).toBe(422);
+    expect(JSON.stringify(unknownModifier.body)).toContain('Unknown modifier');
 
     const keyed = await suite.api.post('/v1/keys', { name: 'clicks', scopes: ['actions:exec'] });
     const clicker = suite.api.withKey(keyed.body.key);

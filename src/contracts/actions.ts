@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
 const coordinate = z.number().int().min(0).max(100_000);
+
+/** Keys a click can hold down; `meta` is the Super/Windows/Command key. */
+export const clickModifiers = ['ctrl', 'shift', 'alt', 'meta'] as const;
+export type ClickModifier = (typeof clickModifiers)[number];
 const point = { x: coordinate, y: coordinate };
 
 /**
@@ -12,6 +16,8 @@ export const AgentAction = z.discriminatedUnion('type', [
     type: z.literal('click'),
     ...point,
     button: z.enum(['left', 'right', 'middle']).default('left'),
+    /** Held down for the click and released after it, in this order and then reversed. */
+    modifiers: z.array(z.enum(clickModifiers)).max(4).optional(),
   }),
   z.object({ type: z.literal('double_click'), ...point }),
   z.object({ type: z.literal('move'), ...point }),

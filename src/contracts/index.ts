@@ -1,5 +1,5 @@
-export { AgentAction } from './actions.js';
-export type { AgentActionInput } from './actions.js';
+export { AgentAction, clickModifiers } from './actions.js';
+export type { AgentActionInput, ClickModifier } from './actions.js';
 export {
   ErrorEnvelope,
   HealthResponse,

@@ -1,12 +1,36 @@
 import { z } from 'zod';
 
-import type { ActionCommand, AgentAction, Scope } from '../contracts/index.js';
+import type { ActionCommand, AgentAction, ClickModifier, Scope } from '../contracts/index.js';
 import { browserCommandNames } from './browser-commands/index.js';
 import { windowCommandNames } from './windows/index.js';
 import { workspaceCommandNames } from './workspace-commands.js';
 
 const coordinate = z.number().int().min(0).max(100_000);
 const point = { x: coordinate, y: coordinate };
+
+// The spellings people use for each modifier a click can hold.
+const MODIFIER_SPELLINGS: Record<string, ClickModifier> = {
+  ctrl: 'ctrl',
+  control: 'ctrl',
+  shift: 'shift',
+  alt: 'alt',
+  option: 'alt',
+  meta: 'meta',
+  super: 'meta',
+  cmd: 'meta',
+  command: 'meta',
+  win: 'meta',
+};
+
+const modifierName = z.string().transform((name, context) => {
+  const modifier = MODIFIER_SPELLINGS[name.toLowerCase()];
+  if (modifier === undefined) {
+    const valid = Object.keys(MODIFIER_SPELLINGS).join(', ');
+    context.addIssue({ code: 'custom', message: `Unknown modifier "${name}"; use ${valid}.` });
+    return z.NEVER;
+  }
+  return modifier;
+});
 
 /** How a screen command of the API becomes one action of the agent's vocabulary. */
 interface ScreenCommand {
@@ -18,6 +42,20 @@ const screenCommands: Partial<Record<ActionCommand, ScreenCommand>> = {
   click: {
     parameters: z.object({ ...point, button: z.enum(['left', 'right', 'middle']).default('left') }),
     toAction: (p) => ({ type: 'click', x: p.x, y: p.y, button: p.button }),
+  },
+  click_with_modifiers: {
+    parameters: z.object({
+      ...point,
+      button: z.enum(['left', 'right', 'middle']).default('left'),
+      modifiers: z.array(modifierName).min(1).max(4),
+    }),
+    toAction: (p) => ({
+      type: 'click',
+      x: p.x,
+      y: p.y,
+      button: p.button,
+      modifiers: [...new Set<ClickModifier>(p.modifiers)],
+    }),
   },
   double_click: {
     parameters: z.object(point),

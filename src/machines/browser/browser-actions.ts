@@ -3,7 +3,7 @@ import type { Keyboard, Page } from 'playwright-core';
 
 import { abortableDelay } from './abort.js';
 import { parseKeys } from './keys.js';
-import type { AgentAction } from '../../contracts/actions.js';
+import type { AgentAction, ClickModifier } from '../../contracts/actions.js';
 import type { ActionOutcome } from '../driver.js';
 import { refuseOffScreen } from '../screen-bounds.js';
 import type { Point } from '../screen-bounds.js';
@@ -45,7 +45,9 @@ export async function performAction(
 
   switch (action.type) {
     case 'click':
-      await page.mouse.click(action.x, action.y, { button: action.button });
+      await holding(page, action.modifiers ?? [], () =>
+        page.mouse.click(action.x, action.y, { button: action.button }),
+      );
       return OK;
     case 'double_click':
       await page.mouse.dblclick(action.x, action.y);
@@ -180,4 +182,32 @@ export function describePlaywrightError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const firstLine = message.split('\n', 1)[0] ?? '';
   return firstLine.replace(/^[\w.]+: /, '').trim() || 'unknown browser error';
+}
+
+const PLAYWRIGHT_MODIFIERS: Record<ClickModifier, string> = {
+  ctrl: 'Control',
+  shift: 'Shift',
+  alt: 'Alt',
+  meta: 'Meta',
+};
+
+/** Runs `act` with the modifiers held, releasing every one pressed whatever happens. */
+async function holding(
+  page: Page,
+  modifiers: ClickModifier[],
+  act: () => Promise<void>,
+): Promise<void> {
+  const pressed: string[] = [];
+  try {
+    for (const modifier of modifiers) {
+      const key = PLAYWRIGHT_MODIFIERS[modifier];
+      await page.keyboard.down(key);
+      pressed.push(key);
+    }
+    await act();
+  } finally {
+    for (const key of pressed.reverse()) {
+      await page.keyboard.up(key).catch(() => undefined);
+    }
+  }
 }

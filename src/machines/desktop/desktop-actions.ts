@@ -8,13 +8,19 @@ import { parseKeys } from '../browser/keys.js';
 import { navigate, typeText } from './text-input.js';
 import { releaseAll, xdotool } from './xdotool.js';
 import { comboKeysyms, xdotoolCombo } from './xdotool-keys.js';
-import type { AgentAction } from '../../contracts/actions.js';
+import type { AgentAction, ClickModifier } from '../../contracts/actions.js';
 import type { ActionOutcome } from '../driver.js';
 import { refuseOffScreen } from '../screen-bounds.js';
 import type { Point } from '../screen-bounds.js';
 import type { DesktopActionContext } from './xdotool.js';
 
 const OK: ActionOutcome = { ok: true };
+const XDOTOOL_MODIFIERS: Record<ClickModifier, string> = {
+  ctrl: 'ctrl',
+  shift: 'shift',
+  alt: 'alt',
+  meta: 'super',
+};
 const BUTTONS = { left: '1', middle: '2', right: '3' } as const;
 /** Pixels one wheel click stands for; Chromium on X11 scrolls about this far per click. */
 const PIXELS_PER_WHEEL_CLICK = 100;
@@ -33,7 +39,7 @@ export async function performDesktopAction(
 
   switch (action.type) {
     case 'click':
-      await xdotool(context, [...moveTo(action), 'click', '--delay', '0', BUTTONS[action.button]]);
+      await click(context, action);
       return OK;
     case 'double_click':
       await xdotool(context, [...moveTo(action), 'click', '--repeat', '2', '--delay', '50', '1']);
@@ -124,4 +130,28 @@ function wheel(delta: number, negative: string, positive: string): string[] {
     Math.max(1, Math.round(Math.abs(delta) / PIXELS_PER_WHEEL_CLICK)),
   );
   return ['click', '--repeat', String(clicks), '--delay', '10', delta > 0 ? positive : negative];
+}
+
+/** A click, with its modifiers pressed first and released last, even when xdotool fails. */
+async function click(
+  context: DesktopActionContext,
+  action: Extract<AgentAction, { type: 'click' }>,
+): Promise<void> {
+  const keys = (action.modifiers ?? []).map((modifier) => XDOTOOL_MODIFIERS[modifier]);
+  const button = BUTTONS[action.button];
+  if (keys.length === 0) {
+    await xdotool(context, [...moveTo(action), 'click', '--delay', '0', button]);
+    return;
+  }
+  try {
+    await xdotool(context, [
+      ...moveTo(action),
+      ...['keydown', ...keys],
+      ...['click', '--delay', '0', button],
+      ...['keyup', ...keys.toReversed()],
+    ]);
+  } catch (error) {
+    await releaseAll(context, ['keyup', ...keys.toReversed()]);
+    throw error;
+  }
 }

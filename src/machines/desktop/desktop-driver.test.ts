@@ -32,7 +32,8 @@ const PAGE = `<!doctype html>
 <script>
   const report = (event) => fetch('/report', { method: 'POST', body: JSON.stringify(event) });
   addEventListener('load', () => report({ kind: 'load', search: location.search }));
-  document.addEventListener('click', (e) => report({ kind: 'click', target: e.target.id }));
+  document.addEventListener('click', (e) =>
+    report({ kind: 'click', target: e.target.id, ctrl: e.ctrlKey, shift: e.shiftKey }));
   document.getElementById('area').addEventListener('input', (e) =>
     report({ kind: 'area', value: e.target.value }));
   addEventListener('scroll', () => report({ kind: 'scroll', y: scrollY }));
@@ -184,6 +185,24 @@ describe('desktop machine', () => {
     await actOk({ type: 'click', x: 550, y: 330, button: 'left' });
     expect(await site.waitFor((report) => report.kind === 'click')).toMatchObject({
       target: 'right',
+    });
+  });
+
+  it('holds a click’s modifiers for the click alone', async () => {
+    site.clear();
+    const modifiers: ('ctrl' | 'shift')[] = ['ctrl', 'shift'];
+    await actOk({ type: 'click', x: 150, y: 330, button: 'left', modifiers });
+    expect(await site.waitFor((report) => report.kind === 'click')).toMatchObject({
+      target: 'left',
+      ctrl: true,
+      shift: true,
+    });
+
+    site.clear();
+    await actOk({ type: 'click', x: 150, y: 330, button: 'left' });
+    expect(await site.waitFor((report) => report.kind === 'click')).toMatchObject({
+      ctrl: false,
+      shift: false,
     });
   });
 

@@ -22,6 +22,9 @@ export interface DesktopDriverLogger {
   warn(obj: object, msg: string): void;
 }
 
+/** Where a driver without a server's machine users keeps its machines' homes. */
+const STANDALONE_HOMES = '.machines';
+
 export interface DesktopDriverOptions {
   /** Where each machine keeps its home, browser profile and pid file, e.g. `<dataDir>/desktop`. */
   stateDir: string;
@@ -73,7 +76,9 @@ class LocalDesktopDriver implements DesktopDriver {
 
   constructor(private readonly options: DesktopDriverOptions) {
     this.chromiumPath = options.chromiumPath ?? '/usr/lib/chromium/chromium';
-    this.users = options.users ?? new MachineUsers({ dataDir: options.stateDir, isolate: false });
+    this.users =
+      options.users ??
+      new MachineUsers({ dataDir: join(options.stateDir, STANDALONE_HOMES), isolate: false });
     this.settleTimeoutMs = options.settleTimeoutMs ?? 3_000;
   }
 

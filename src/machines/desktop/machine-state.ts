@@ -70,7 +70,10 @@ export async function readState(dir: string): Promise<MachineState | undefined> 
 /** The machine directories under stateDir, whether or not they still hold a pid file. */
 export async function listMachineDirs(stateDir: string): Promise<string[]> {
   const entries = await readdir(stateDir, { withFileTypes: true }).catch(() => []);
-  return entries.filter((entry) => entry.isDirectory()).map((entry) => join(stateDir, entry.name));
+  // Dot-folders are not machines: a driver standing alone keeps its machines' homes in one.
+  return entries
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+    .map((entry) => join(stateDir, entry.name));
 }
 
 /** True when the owner is a live server process other than this one: its machines are not ours. */
