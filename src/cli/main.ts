@@ -14,7 +14,10 @@ program
   .description('Start the server')
   .option('--host <host>', 'address to listen on (default 127.0.0.1)')
   .option('--port <port>', 'port to listen on (default 8080)')
-  .option('--data-dir <dir>', 'where data lives (default /var/lib/deskhand for root, else ~/.deskhand)')
+  .option(
+    '--data-dir <dir>',
+    'where data lives (default /var/lib/deskhand for root, else ~/.deskhand)',
+  )
   .action((flags: { host?: string; port?: string; dataDir?: string }) =>
     serve(environment, { host: flags.host, port: flags.port, dataDir: flags.dataDir }),
   );
@@ -22,7 +25,10 @@ program
 program
   .command('demo')
   .description('Run the seed task end to end on a fresh machine against a local sign-up site')
-  .option('--data-dir <dir>', 'where data lives (default /var/lib/deskhand for root, else ~/.deskhand)')
+  .option(
+    '--data-dir <dir>',
+    'where data lives (default /var/lib/deskhand for root, else ~/.deskhand)',
+  )
   .option('--desktop', 'use a desktop machine instead of a browser one')
   .option('--example-email <address>', 'what to answer when the agent asks for the email')
   .action(async (flags: { dataDir?: string; desktop?: boolean; exampleEmail?: string }) => {
