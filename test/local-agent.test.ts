@@ -103,6 +103,34 @@ describe('the local agent on a browser machine', () => {
   );
 
   it(
+    'runs a command in a desktop’s terminal, which works in the machine’s home',
+    { timeout: 150_000 },
+    async () => {
+      const machine = await api.post('/v1/machines', {
+        display_name: 'terminal',
+        desktop_enabled: true,
+      });
+      const machineId = machine.body.machine.id as string;
+      const created = await api.post('/v1/runs', {
+        machine_id: machineId,
+        task: 'Open the terminal, type "echo typed-by-agent > out.txt" and press Enter',
+      });
+      const run = await api.waitForRun(created.body.id, undefined, runTimeoutMs);
+      expect(run.status, JSON.stringify(run)).toBe('succeeded');
+
+      await vi.waitFor(
+        async () => {
+          const read = await api.post(`/v1/machines/${machineId}/files/read`, {
+            parameters: { path: 'out.txt' },
+          });
+          expect(read.body.result?.content).toBe('typed-by-agent\n');
+        },
+        { timeout: 5_000 },
+      );
+    },
+  );
+
+  it(
     'ends a task it cannot do with the reason, not a loop to max_steps',
     { timeout: 120_000 },
     async () => {

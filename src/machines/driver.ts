@@ -22,7 +22,9 @@ export interface Observation {
     width: number;
     height: number;
   };
-  /** The page URL when the screen is a browser. */
+  /** What the screen shows: a whole desktop, or a browser page alone. */
+  surface?: 'desktop' | 'browser';
+  /** The page URL when the screen is, or shows, a browser. */
   url?: string;
   /** An indented text outline of the accessibility tree, where the machine offers one. */
   accessibilityTree?: string;

@@ -84,7 +84,7 @@ async function observe(
   const view = screenOnly
     ? undefined
     : await raceAbort(describePage(page, { x: 0, y: 0 }, PAGE_VIEW_TIMEOUT_MS), signal);
-  return { screenshot, url: page.url(), settled, ...view };
+  return { screenshot, surface: 'browser', url: page.url(), settled, ...view };
 }
 
 async function act(

@@ -104,7 +104,7 @@ async function observe(
     screenOnly || session.browser === undefined
       ? undefined
       : await describeDesktopPage(session.browser, windows, signal).catch(() => undefined);
-  return { screenshot, settled, ...view };
+  return { screenshot, surface: 'desktop', settled, ...view };
 }
 
 const CAPTURE_ATTEMPTS = 3;

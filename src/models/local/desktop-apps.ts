@@ -9,8 +9,9 @@ const desktopApps: Record<
   { signs: string[]; pattern?: RegExp; command?: string }
 > = {
   // openbox titles the xterm window "xterm"; it runs on every desktop machine. Its prompt
-  // (user@host:dir#) is small, so OCR garbles it: "root" or an "@…:" is enough to count.
-  terminal: { signs: ['xterm'], pattern: /\broot\b|\w@[\w-]+:|^i?root/m },
+  // (user@host:dir$) is small, so OCR garbles it: the user's name ("root", or a machine
+  // user's "deskhand-…") or an "@…:" is enough to count.
+  terminal: { signs: ['xterm'], pattern: /\broot\b|deskhand-|\w@[\w-]+:|^i?root/m },
   editor: { signs: ['Mousepad'], command: 'mousepad' },
   calculator: { signs: ['galculator', 'Calculator'], command: 'galculator' },
 };

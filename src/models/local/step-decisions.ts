@@ -87,7 +87,7 @@ export async function expectationHeld(
       return screenBefore !== screenNow;
     case 'open':
       return (
-        context.observation.url !== undefined ||
+        browserOnly(context.observation) ||
         (await seen(context, (lines) => appShown(step.app, lines)))
       );
     case 'check':
@@ -97,8 +97,18 @@ export async function expectationHeld(
   }
 }
 
+/**
+ * True when the screen is a browser page with nothing around it. A desktop's browser has a
+ * URL too, so the URL alone does not tell; a machine that does not say is judged by it.
+ */
+function browserOnly(observation: Observation): boolean {
+  return observation.surface === undefined
+    ? observation.url !== undefined
+    : observation.surface === 'browser';
+}
+
 async function openApp(app: AppName, context: StepContext): Promise<StepDecision> {
-  if (context.observation.url !== undefined) {
+  if (browserOnly(context.observation)) {
     return app === 'browser'
       ? { kind: 'skip', what: 'the browser is on screen' }
       : { kind: 'fail', reason: `This machine is a browser only; it has no ${app}.` };
