@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-
 import type { FastifyInstance } from 'fastify';
 
 import { KeyService, bootstrapAdmin, keyRoutes } from '../auth/index.js';
@@ -7,7 +5,6 @@ import type { BootstrapResult } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import { randomIds, systemClock } from '../core/index.js';
 import type { Clock, IdGenerator } from '../core/index.js';
-import { CredentialCipher, RunCredentials } from '../credentials/index.js';
 import { EventBus, EventLog } from '../events/index.js';
 import { IdempotencyStore, buildHttpServer } from '../http/index.js';
 import type { AnyRoute } from '../http/index.js';
@@ -16,41 +13,17 @@ import type { Logger } from '../log/index.js';
 import {
   MachineActions,
   MachineLifecycle,
-  MachineService,
   SnapshotCatalog,
-  SnapshotFiles,
-  SnapshotService,
-  Workspaces,
   accessRoutes,
   actionRoutes,
   opRoutes,
-  createLocalDrivers,
-  MachineUsers,
   lifecycleRoutes,
   machineRoutes,
   snapshotRoutes,
 } from '../machines/index.js';
 import type { DriverRegistry } from '../machines/index.js';
-import {
-  HttpModel,
-  LocalModel,
-  ModelRegistry,
-  ProviderFactory,
-  configuredProviderModels,
-  tesseractReader,
-} from '../models/index.js';
 import type { Model } from '../models/index.js';
-import {
-  AgentTerminal,
-  RunEngine,
-  RunLoop,
-  RunModels,
-  RunService,
-  RunTransitions,
-  StepLedger,
-  Verifier,
-  runRoutes,
-} from '../runs/index.js';
+import { RunService, runRoutes } from '../runs/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import { WalletService, walletRoutes } from '../wallet/index.js';
@@ -62,6 +35,9 @@ import {
 } from '../webhooks/index.js';
 import { createWorkflows } from '../workflows/index.js';
 import { readInstanceId } from './instance-id.js';
+import { buildMachineWiring } from './machine-wiring.js';
+import { buildModelWiring } from './model-wiring.js';
+import { buildRunEngineWiring } from './run-engine-wiring.js';
 import { systemRoutes } from './system-routes.js';
 
 /** What the app is built from; everything but the config has a production default. */
@@ -101,70 +77,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const bus = new EventBus();
   const events = new EventLog(store, clock, bus);
   const wallet = new WalletService(store, clock, ids);
-  const users = new MachineUsers({ dataDir: config.dataDir, logger });
-  const drivers =
-    deps.drivers ??
-    createLocalDrivers({
-      dataDir: config.dataDir,
-      chromiumPath: config.chromiumPath,
-      logger,
-      users,
-    });
-  const workspaces = new Workspaces(join(config.dataDir, 'machines'), users);
-  const snapshotFiles = new SnapshotFiles(join(config.dataDir, 'snapshots'));
-  const snapshots: SnapshotService = new SnapshotService({
-    store,
-    clock,
-    ids,
-    logger,
-    wallet,
-    machines: { row: (organizationId, machineId) => machines.row(organizationId, machineId) },
-    drivers,
-    workspaces,
-    files: snapshotFiles,
-    priceCredits: config.snapshotPriceCredits,
+  const { drivers, workspaces, snapshotFiles, snapshots, machines } = buildMachineWiring({
+    ...{ config, store, clock, ids, logger, wallet },
+    drivers: deps.drivers,
   });
-  const machines: MachineService = new MachineService(
-    store,
-    clock,
-    ids,
-    drivers,
-    workspaces,
-    logger,
-    snapshots,
-  );
-  const providers = new ProviderFactory(config, deps.fetch);
-  const models = buildModels(config, deps, providers);
-  const credentials = new RunCredentials(
-    store,
-    CredentialCipher.load(config.credentialsKey, config.dataDir),
-    clock,
-  );
-  const runModels = new RunModels(models, providers, credentials);
-  const transitions = new RunTransitions(events, clock);
-  const ledger = new StepLedger(events, wallet, clock, config.stepPriceCredits);
-  const verifier = new Verifier({
-    workspaces,
-    readScreenText: tesseractReader(),
-    judge: () => (config.verifierModel ? models.resolve(config.verifierModel) : undefined),
+  const { providers, models, credentials, runModels } = buildModelWiring({
+    ...{ config, store, clock },
+    fetch: deps.fetch,
+    models: deps.models,
   });
-  const terminal = new AgentTerminal(workspaces);
-  const loop = new RunLoop({
-    ...{ store, events, transitions, ledger, machines, models, logger },
-    verifier,
-    terminal,
-    modelFor: (run) => runModels.modelFor(run),
-    releaseModel: (runId) => runModels.release(runId),
-  });
-  const engine = new RunEngine({
-    store,
-    clock,
-    logger,
-    events,
-    transitions,
-    loop,
-    workers: config.workers,
-    instanceId: readInstanceId(config.dataDir),
+  const { transitions, ledger, engine } = buildRunEngineWiring({
+    ...{ config, store, clock, logger, events, wallet },
+    ...{ machines, workspaces, models, runModels },
   });
 
   const deliverer = new WebhookDeliverer({
@@ -296,26 +220,4 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await store.close();
     },
   };
-}
-
-function buildModels(config: Config, deps: AppDeps, providers: ProviderFactory): ModelRegistry {
-  const registry = new ModelRegistry(config.defaultModel);
-  if (config.httpModelUrl) {
-    registry.register(
-      new HttpModel({
-        url: config.httpModelUrl,
-        timeoutMs: config.modelTimeoutMs,
-        fetch: deps.fetch,
-      }),
-    );
-  }
-  for (const model of configuredProviderModels(providers, config)) {
-    registry.register(model);
-  }
-  for (const model of deps.models ?? []) {
-    registry.register(model);
-  }
-  // Registered last, so it is the default only when nothing with a key or endpoint is set.
-  registry.register(new LocalModel());
-  return registry;
 }

@@ -2,8 +2,9 @@ import type { Clock } from '../core/index.js';
 import { invalidState } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Store } from '../store/index.js';
-import { leaseEnd, specOf } from './machine-service.js';
-import type { MachineRow, MachineService } from './machine-service.js';
+import { leaseEnd, specOf } from './machine-row.js';
+import type { MachineRow } from './machine-row.js';
+import type { MachineService } from './machine-service.js';
 import type { DriverRegistry } from './registry.js';
 
 /** Ends a run that holds a machine whose lease ran out. */

@@ -1,20 +1,14 @@
-import { randomBytes } from 'node:crypto';
-
-import type { Selectable } from 'kysely';
-
 import type { Clock, IdGenerator } from '../core/index.js';
 import type { MachineRecord, ProvisionRequest } from '../contracts/index.js';
 import { AppError, invalidState, notFound } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
-import { olderThan, readJson, writeJson } from '../store/index.js';
-import type { Database, Store } from '../store/index.js';
-import type { Machine, MachineDriver, MachineSpec } from './driver.js';
+import { olderThan } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import type { Machine, MachineDriver } from './driver.js';
+import { newMachineRow, refuseUnsupported, specOf, toRecord } from './machine-row.js';
+import type { MachineRow } from './machine-row.js';
 import type { DriverRegistry } from './registry.js';
 import type { Workspaces } from './workspaces.js';
-
-export type MachineRow = Selectable<Database['machines']>;
-
-const defaultScreen = { width: 1280, height: 800 };
 
 /** Fills a machine being created from a snapshot (see `snapshots/`). */
 export interface SnapshotRestorer {
@@ -40,24 +34,7 @@ export class MachineService {
     const snapshotId = request.restore_from_snapshot
       ? await this.snapshotToRestore(organizationId, request)
       : undefined;
-    const now = this.clock.now().toISOString();
-    const row: MachineRow = {
-      id: this.ids.uuid(),
-      organization_id: organizationId,
-      display_name: request.display_name,
-      status: 'provisioning',
-      os_type: request.os_type,
-      desktop_enabled: request.desktop_enabled ? 1 : 0,
-      screen_width: defaultScreen.width,
-      screen_height: defaultScreen.height,
-      metadata: writeJson(request.metadata ?? {}),
-      created_at: now,
-      started_at: null,
-      deleted_at: null,
-      ttl_minutes: request.ttl_minutes ?? null,
-      auto_destroy_at: leaseEnd(this.clock.now(), request.ttl_minutes ?? null),
-      vnc_password: request.desktop_enabled ? newVncPassword() : null,
-    };
+    const row = newMachineRow(organizationId, request, this.ids.uuid(), this.clock);
     await this.store.db.insertInto('machines').values(row).execute();
 
     try {
@@ -199,59 +176,4 @@ export class MachineService {
       .where('id', '=', machineId)
       .execute();
   }
-}
-
-function refuseUnsupported(request: ProvisionRequest): void {
-  if (request.os_type === 'windows') {
-    throw new AppError(
-      'VALIDATION_ERROR',
-      'os_type windows is not offered by this server; use linux.',
-      {
-        details: { field: 'body.os_type', supported: ['linux'] },
-      },
-    );
-  }
-}
-
-/** When a lease of `ttlMinutes` from `now` runs out; null for none (0 or null). */
-export function leaseEnd(now: Date, ttlMinutes: number | null): string | null {
-  return ttlMinutes ? new Date(now.getTime() + ttlMinutes * 60_000).toISOString() : null;
-}
-
-export function specOf(row: MachineRow): MachineSpec {
-  return {
-    id: row.id,
-    desktopEnabled: row.desktop_enabled === 1,
-    screenWidth: row.screen_width,
-    screenHeight: row.screen_height,
-    vncPassword: row.vnc_password ?? undefined,
-  };
-}
-
-/**
- * VNC authentication reads only the first 8 characters of a password, so it gets 8 random
- * ones (48 bits); the port is on loopback only.
- */
-function newVncPassword(): string {
-  return randomBytes(6).toString('base64url');
-}
-
-export function toRecord(row: MachineRow): MachineRecord {
-  return {
-    id: row.id,
-    display_name: row.display_name,
-    status: row.status as MachineRecord['status'],
-    os_type: row.os_type as MachineRecord['os_type'],
-    desktop_enabled: row.desktop_enabled === 1,
-    cpu_cores: 1,
-    memory_gb: 2,
-    storage_gb: 10,
-    public_ip: null,
-    is_test: false,
-    created_at: row.created_at,
-    started_at: row.started_at,
-    auto_destroy_at: row.auto_destroy_at,
-    ttl_minutes: row.ttl_minutes,
-    metadata: readJson<Record<string, string>>(row.metadata, {}),
-  };
 }

@@ -1,5 +1,4 @@
 import type { Clock, IdGenerator } from '../core/index.js';
-import { supportedCuaVersions } from '../contracts/index.js';
 import type { RunRequest, RunStatus } from '../contracts/index.js';
 import type { RunCredentials } from '../credentials/index.js';
 import { AppError, invalidState, notFound } from '../errors/index.js';
@@ -10,7 +9,12 @@ import type { Store } from '../store/index.js';
 import { olderThan, writeJson } from '../store/index.js';
 import type { WalletService } from '../wallet/index.js';
 import { selectModel } from './model-selection.js';
-import type { ModelSelection, OwnProviderHeaders } from './model-selection.js';
+import type { OwnProviderHeaders } from './model-selection.js';
+import {
+  newRunRow,
+  refuseCriteriaWithoutVerifier,
+  refuseUnsupportedVersion,
+} from './new-run-row.js';
 import { activeStatuses, statusSummary } from './run-row.js';
 import type { RunRow } from './run-row.js';
 import type { RunTransitions, Transition } from './run-transitions.js';
@@ -60,14 +64,7 @@ export class RunService {
     const { deps } = this;
     refuseUnsupportedVersion(request.cua_version);
     const selection = selectModel(request, byok, deps.models, deps.providers);
-    if (request.success_criteria?.length && request.cua_version === 'v3') {
-      // v3 has no verifier: accepting criteria it would never check would mislead the caller.
-      throw new AppError(
-        'VALIDATION_ERROR',
-        'success_criteria are checked by the verifier of cua_version v4 or v5, not v3.',
-        { details: { field: 'body.success_criteria' } },
-      );
-    }
+    refuseCriteriaWithoutVerifier(request);
     const machine = await deps.machines.row(organizationId, request.machine_id);
     if (machine.status !== 'running') {
       throw invalidState(`Machine ${machine.id} is ${machine.status}; start it first.`);
@@ -77,7 +74,7 @@ export class RunService {
     }
     await this.requireCredits(organizationId);
 
-    const row = this.newRow(organizationId, request, selection, requestId, runId);
+    const row = newRunRow(request, { organizationId, selection, requestId, runId }, deps);
     try {
       await deps.events.write(async (trx, emit) => {
         await trx.insertInto('runs').values(row).execute();
@@ -202,65 +199,5 @@ export class RunService {
     return invalidState(`Machine ${machineId} is busy with run ${holder.id} (${holder.status}).`, {
       run_id: holder.id,
     });
-  }
-
-  private newRow(
-    organizationId: string,
-    request: RunRequest,
-    selection: ModelSelection,
-    requestId: string,
-    runId: string | undefined,
-  ): RunRow {
-    const { clock, ids } = this.deps;
-    return {
-      id: runId ?? ids.uuid(),
-      organization_id: organizationId,
-      machine_id: request.machine_id,
-      active_machine_id: request.machine_id,
-      status: 'queued',
-      task: request.task,
-      cua_version: request.cua_version,
-      instructions: request.instructions ?? null,
-      system_prompt: request.system_prompt ?? null,
-      model: selection.model,
-      llm: selection.llm ? writeJson(selection.llm) : null,
-      max_steps: request.max_steps,
-      deadline_seconds: request.deadline_seconds ?? 300,
-      on_awaiting_human: request.on_awaiting_human,
-      awaiting_human_timeout_seconds: request.awaiting_human_timeout_seconds ?? null,
-      awaiting_human_reason: null,
-      awaiting_human_code: null,
-      awaiting_human_since: null,
-      resume_note: null,
-      webhook_url: request.webhook_url ?? null,
-      webhook_secret: request.webhook_url ? this.deps.newWebhookSecret() : null,
-      metadata: request.metadata ? writeJson(request.metadata) : null,
-      variables: writeJson(request.variables ?? {}),
-      // LIMITATION: secrets are stored as given; encrypting them with a server key would lift it.
-      secrets: writeJson(request.secrets ?? {}),
-      success_criteria: writeJson(request.success_criteria ?? []),
-      steps_completed: 0,
-      credits_charged: 0,
-      active_ms: 0,
-      result: null,
-      error: null,
-      request_id: requestId,
-      created_at: clock.now().toISOString(),
-      started_at: null,
-      running_since_ms: null,
-      finished_at: null,
-      lease_owner: null,
-      lease_expires_at: null,
-    };
-  }
-}
-
-function refuseUnsupportedVersion(version: string): void {
-  if (!(supportedCuaVersions as readonly string[]).includes(version)) {
-    throw new AppError(
-      'UNSUPPORTED_CUA_VERSION',
-      `cua_version '${version}' is not supported; supported: ${supportedCuaVersions.join(', ')}.`,
-      { details: { field: 'body.cua_version', supported: supportedCuaVersions } },
-    );
   }
 }

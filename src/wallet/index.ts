@@ -1,3 +1,4 @@
-export { WalletService, ledgerSchemaVersion } from './wallet-service.js';
-export type { ChargeOutcome, LedgerEntry } from './wallet-service.js';
+export { WalletService } from './wallet-service.js';
+export { ledgerSchemaVersion } from './ledger-entries.js';
+export type { ChargeOutcome, LedgerEntry } from './ledger-entries.js';
 export { walletRoutes } from './wallet-routes.js';

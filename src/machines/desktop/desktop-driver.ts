@@ -4,7 +4,8 @@ import { basename, join } from 'node:path';
 import { invalidState } from '../../errors/index.js';
 import { MachineUsers } from '../users/index.js';
 import { createDesktopMachine } from './desktop-machine.js';
-import { DesktopSession, removeMachineDir } from './desktop-session.js';
+import { DesktopSession } from './desktop-session.js';
+import { removeMachineDir } from './machine-dir.js';
 import {
   currentOwner,
   listMachineDirs,

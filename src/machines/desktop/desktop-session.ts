@@ -2,17 +2,16 @@
  * One running desktop machine: an X display with openbox, an xterm and a headful Chromium,
  * each in its own process group, recorded in the machine's pid file as they start.
  */
-import { chmod, mkdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
-import { giveTo, removeAsUser, runAsWrapper } from '../users/index.js';
+import { runAsWrapper } from '../users/index.js';
 import { launchDesktopBrowser } from './desktop-browser.js';
 import { startDisplay, stopDisplay } from './display.js';
 import { writeState } from './machine-state.js';
+import { makeMachineDirs, removeMachineDir } from './machine-dir.js';
 import { killGroup, sleep, spawnGroup } from './processes.js';
-import { runTool } from './run-tool.js';
 import { startVncServer } from './vnc-server.js';
-import { writeXauthority } from './xauthority.js';
+import { chromiumWindowShown, waitForProgram, windowManagerRuns } from './window-readiness.js';
 import type { MachineSpec } from '../driver.js';
 import type { MachineUser } from '../users/index.js';
 import type { DesktopBrowser } from './desktop-browser.js';
@@ -126,7 +125,8 @@ export class DesktopSession {
   }
 
   private async startAll(): Promise<void> {
-    await this.makeDirs();
+    const { dir, homeDir, user } = this.settings;
+    await makeMachineDirs({ dir, homeDir, user, xauthorityPath: this.xauthorityPath });
     await this.saveState();
 
     const { screenWidth: width, screenHeight: height } = this.spec;
@@ -135,7 +135,7 @@ export class DesktopSession {
     await this.saveState();
 
     await this.startProcess('openbox', 'openbox', []);
-    await this.waitFor('openbox', WINDOW_MANAGER_TIMEOUT_MS, () => this.windowManagerRuns());
+    await this.waitFor('openbox', WINDOW_MANAGER_TIMEOUT_MS, () => windowManagerRuns(this.env));
 
     // The terminal starts first so the browser opens above it and holds the focus.
     await this.startProcess('xterm', 'xterm', ['-geometry', '100x30+40+40']);
@@ -190,26 +190,8 @@ export class DesktopSession {
       }
     });
     await this.saveState();
-    await this.waitFor('chromium', CHROMIUM_WINDOW_TIMEOUT_MS, () => this.chromiumWindowShown());
+    await this.waitFor('chromium', CHROMIUM_WINDOW_TIMEOUT_MS, () => chromiumWindowShown(this.env));
     return browser;
-  }
-
-  /**
-   * The machine's user owns its home and profile; the directory around them, with the pid
-   * file, stays the server's, which a machine's user may only pass through.
-   */
-  private async makeDirs(): Promise<void> {
-    const { dir, user } = this.settings;
-    const mode = user.isolated ? 0o711 : 0o700;
-    await mkdir(dir, { recursive: true, mode });
-    await chmod(dir, mode);
-    if (user.isolated) {
-      await chmod(dirname(dir), 0o711);
-    }
-    await giveTo(this.settings.homeDir, user);
-    await giveTo(join(dir, 'profile'), user);
-    await giveTo(join(dir, 'browser-artifacts'), user);
-    await writeXauthority(this.xauthorityPath, user.isolated ? user : undefined);
   }
 
   private async startProcess(name: string, command: string, args: string[]): Promise<void> {
@@ -228,42 +210,8 @@ export class DesktopSession {
     timeoutMs: number,
     ready: () => Promise<boolean>,
   ): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
     const started = this.processes.find((candidate) => candidate.record.name === name);
-
-    while (Date.now() < deadline) {
-      if (started?.child.exitCode !== null && started?.child.exitCode !== undefined) {
-        const stderr = started.stderrTail().split('\n').filter(Boolean).at(-1) ?? 'no message';
-        throw new Error(
-          `${name} exited with status ${started.child.exitCode} ` +
-            `on display :${this.displayNumber}: ${stderr}`,
-        );
-      }
-      if (await ready()) {
-        return;
-      }
-      await sleep(100);
-    }
-    throw new Error(
-      `${name} did not come up on display :${this.displayNumber} within ${timeoutMs} ms`,
-    );
-  }
-
-  /** openbox sets _NET_SUPPORTING_WM_CHECK on the root window once it manages the screen. */
-  private async windowManagerRuns(): Promise<boolean> {
-    const result = await runTool('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK'], {
-      env: this.env,
-      timeoutMs: 2_000,
-    });
-    return result.code === 0 && result.stdout.toString().includes('window id');
-  }
-
-  private async chromiumWindowShown(): Promise<boolean> {
-    const result = await runTool('xdotool', ['search', '--onlyvisible', '--class', 'chromium'], {
-      env: this.env,
-      timeoutMs: 2_000,
-    });
-    return result.code === 0 && result.stdout.toString().trim() !== '';
+    await waitForProgram(name, started, this.displayNumber, timeoutMs, ready);
   }
 
   private saveState(): Promise<void> {
@@ -280,16 +228,4 @@ export class DesktopSession {
     };
     return writeState(this.settings.dir, state);
   }
-}
-
-/**
- * Removes a desktop's directory. What the machine's user owns in it (the profile) goes with
- * that user's rights first: its other processes (terminal sessions) may still change it.
- */
-export async function removeMachineDir(dir: string, user: MachineUser): Promise<void> {
-  if (user.isolated) {
-    // What the user could not remove (a directory made before it existed) root removes below.
-    await removeAsUser(user, [join(dir, 'profile')]).catch(() => undefined);
-  }
-  await rm(dir, { recursive: true, force: true });
 }

@@ -12,7 +12,7 @@ import { WalletService } from '../../wallet/index.js';
 import { Workspaces } from '../workspaces.js';
 import { SnapshotFiles } from './snapshot-files.js';
 import { SnapshotService } from './snapshot-service.js';
-import type { MachineRow } from '../machine-service.js';
+import type { MachineRow } from '../machine-row.js';
 import type { DriverRegistry } from '../registry.js';
 
 describe.each(unitTestStores)('snapshots a crashed server left behind, on %s', (kind) => {

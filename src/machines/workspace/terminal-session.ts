@@ -5,6 +5,9 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 
 import { AppError } from '../../errors/index.js';
 import { BoundedBytes, CommandOutput } from './command-output.js';
+import { checkTimeout } from './execute-options.js';
+import type { ExecuteOptions, ExecuteResult, TerminalOutput } from './execute-options.js';
+import { signalGroup } from './process-group.js';
 import { SHELL_INIT_SCRIPT, buildCommandScript } from './shell-protocol.js';
 
 export interface TerminalSessionOptions {
@@ -20,32 +23,6 @@ export interface TerminalSessionOptions {
   /** The Unix user and group the shell runs as; the server's own when absent. */
   runAs?: { uid: number; gid: number };
 }
-
-export interface ExecuteOptions {
-  /** Interrupt the command after this long; default 30,000 ms, at most 600,000 ms. */
-  timeoutMs?: number;
-  /** Interrupts the command when aborted; execute then rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
-
-/** What one command did; snake_case because it goes to the API as is. */
-export interface ExecuteResult {
-  /** stdout and stderr merged in order, decoded as UTF-8. */
-  output: string;
-  /** null when the shell died or was killed before the command finished. */
-  exit_code: number | null;
-  timed_out: boolean;
-  /** True when the output went past the size bound and was cut. */
-  truncated: boolean;
-}
-
-export interface TerminalOutput {
-  output: string;
-  truncated: boolean;
-}
-
-export const DEFAULT_EXECUTE_TIMEOUT_MS = 30_000;
-const MAX_EXECUTE_TIMEOUT_MS = 600_000;
 
 // Stdout may still hold data when 'exit' fires; a background job can keep it open forever.
 const DRAIN_AFTER_EXIT_MS = 200;
@@ -252,30 +229,4 @@ export class TerminalSession {
       });
     }
   }
-}
-
-function signalGroup(child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) {
-    return;
-  }
-  try {
-    // The shell was spawned detached, so its pid is also its process group id.
-    process.kill(-child.pid, signal);
-  } catch {
-    // ESRCH: the group is gone already.
-  }
-}
-
-function checkTimeout(timeoutMs: number | undefined): number {
-  if (timeoutMs === undefined) {
-    return DEFAULT_EXECUTE_TIMEOUT_MS;
-  }
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_EXECUTE_TIMEOUT_MS) {
-    throw new AppError(
-      'VALIDATION_ERROR',
-      `timeoutMs must be an integer from 1 to ${MAX_EXECUTE_TIMEOUT_MS}.`,
-      { details: { field: 'timeoutMs' } },
-    );
-  }
-  return timeoutMs;
 }

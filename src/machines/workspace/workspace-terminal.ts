@@ -3,12 +3,8 @@ import { stat } from 'node:fs/promises';
 
 import { AppError } from '../../errors/index.js';
 import { TerminalSession } from './terminal-session.js';
-import type {
-  ExecuteOptions,
-  ExecuteResult,
-  TerminalOutput,
-  TerminalSessionOptions,
-} from './terminal-session.js';
+import type { ExecuteOptions, ExecuteResult, TerminalOutput } from './execute-options.js';
+import type { TerminalSessionOptions } from './terminal-session.js';
 
 export interface WorkspaceTerminalOptions extends TerminalSessionOptions {
   /** The most sessions open at once in one machine. */

@@ -1,13 +1,12 @@
-import { sql } from 'kysely';
-
 import type { Clock } from '../../core/index.js';
 import type { EventLog } from '../../events/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Store } from '../../store/index.js';
-import { statusSummary } from '../run-row.js';
 import type { RunRow } from '../run-row.js';
 import type { RunTransitions } from '../run-transitions.js';
+import { expireHumanWaits } from './human-wait-expiry.js';
 import { RunInterrupt } from './interrupt.js';
+import { RunLeases } from './run-leases.js';
 import type { RunLoop } from './run-loop.js';
 
 export interface RunEngineDeps {
@@ -40,7 +39,7 @@ interface ActiveRun {
  */
 export class RunEngine {
   private readonly active = new Map<string, ActiveRun>();
-  private readonly leaseMs: number;
+  private readonly leases: RunLeases;
   private timers: NodeJS.Timeout[] = [];
   private ticking: Promise<void> | undefined;
   private wakePending = false;
@@ -50,7 +49,7 @@ export class RunEngine {
   private ownLeasesRecovered = false;
 
   constructor(private readonly deps: RunEngineDeps) {
-    this.leaseMs = deps.leaseMs ?? 30_000;
+    this.leases = new RunLeases({ ...deps, leaseMs: deps.leaseMs ?? 30_000 });
   }
 
   start(): void {
@@ -99,11 +98,11 @@ export class RunEngine {
       run.controller.abort(new RunInterrupt('shutdown'));
     }
     await Promise.allSettled([...this.active.values()].map((run) => run.done));
-    await this.releaseLeases();
+    await this.leases.releaseAll();
   }
 
   private async tick(): Promise<void> {
-    await this.expireHumanWaits();
+    await expireHumanWaits(this.deps);
     await this.recoverAbandoned();
     await this.claimQueued();
   }
@@ -127,7 +126,7 @@ export class RunEngine {
       const row = await this.deps.transitions.apply(id, {
         from: ['queued'],
         to: 'running',
-        set: { lease_owner: this.deps.instanceId, lease_expires_at: this.leaseUntil() },
+        set: { lease_owner: this.deps.instanceId, lease_expires_at: this.leases.until() },
       });
       if (row) {
         this.launch(row);
@@ -162,54 +161,10 @@ export class RunEngine {
   }
 
   private async reclaim(runId: string, previousLease: string | null): Promise<void> {
-    const nowMs = this.deps.clock.now().getTime();
-    const row = await this.deps.events.write(async (trx, emit) => {
-      const claimed = await trx
-        .updateTable('runs')
-        .set({
-          lease_owner: this.deps.instanceId,
-          lease_expires_at: this.leaseUntil(),
-          running_since_ms: nowMs,
-        })
-        .where('id', '=', runId)
-        .where('status', '=', 'running')
-        .where((eb) =>
-          previousLease === null
-            ? eb('lease_expires_at', 'is', null)
-            : eb('lease_expires_at', '=', previousLease),
-        )
-        .returningAll()
-        .executeTakeFirst();
-      if (claimed) {
-        await emit(runId, { type: 'status', data: { ...statusSummary(claimed), recovered: true } });
-      }
-      return claimed;
-    });
+    const row = await this.leases.reclaim(runId, previousLease);
     if (row) {
       this.deps.logger.info({ run_id: runId }, 'run recovered after an interruption');
       this.launch(row);
-    }
-  }
-
-  private async expireHumanWaits(): Promise<void> {
-    const now = this.deps.clock.now();
-    const waiting = await this.deps.store.db
-      .selectFrom('runs')
-      .select(['id', 'awaiting_human_since', 'awaiting_human_timeout_seconds'])
-      .where('status', '=', 'awaiting_human')
-      .where('awaiting_human_timeout_seconds', 'is not', null)
-      .execute();
-    for (const run of waiting) {
-      const sinceMs = Date.parse(run.awaiting_human_since ?? '');
-      const timeoutMs = (run.awaiting_human_timeout_seconds ?? 0) * 1000;
-      if (sinceMs + timeoutMs <= now.getTime()) {
-        const message = `No human resumed the run within ${run.awaiting_human_timeout_seconds} s.`;
-        await this.deps.transitions.apply(run.id, {
-          from: ['awaiting_human'],
-          to: 'timed_out',
-          set: { error: JSON.stringify({ code: 'AWAITING_HUMAN_TIMEOUT', message }) },
-        });
-      }
     }
   }
 
@@ -240,36 +195,8 @@ export class RunEngine {
     if (ids.length === 0) {
       return;
     }
-    const nowMs = this.deps.clock.now().getTime();
-    await this.deps.store.db
-      .updateTable('runs')
-      .set({
-        lease_expires_at: this.leaseUntil(),
-        active_ms: sql<number>`active_ms + coalesce(${nowMs} - running_since_ms, 0)`,
-        running_since_ms: nowMs,
-      })
-      .where('id', 'in', ids)
-      .where('status', '=', 'running')
-      .where('lease_owner', '=', this.deps.instanceId)
-      .execute()
+    await this.leases
+      .renew(ids)
       .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'run heartbeat failed'));
-  }
-
-  private async releaseLeases(): Promise<void> {
-    const nowMs = this.deps.clock.now().getTime();
-    await this.deps.store.db
-      .updateTable('runs')
-      .set({
-        lease_expires_at: this.deps.clock.now().toISOString(),
-        active_ms: sql<number>`active_ms + coalesce(${nowMs} - running_since_ms, 0)`,
-        running_since_ms: null,
-      })
-      .where('status', '=', 'running')
-      .where('lease_owner', '=', this.deps.instanceId)
-      .execute();
-  }
-
-  private leaseUntil(): string {
-    return new Date(this.deps.clock.now().getTime() + this.leaseMs).toISOString();
   }
 }
