@@ -134,6 +134,32 @@ describe.each(testStores)('run limits and human hand-offs on %s', (store) => {
     expect(cancelled.body.status).toBe('cancelled');
   });
 
+  it('pays for a step a pause cut short once it acted, and only then', async () => {
+    const { api, agent } = suite;
+    agent.on('slow wait', ({ step }) =>
+      step <= 2
+        ? { actions: [{ type: 'wait', ms: 1500 }] }
+        : { actions: [], done: { success: true, summary: 'waited' } },
+    );
+    const created = await api.post('/v1/runs', {
+      machine_id: await api.machine(),
+      task: 'slow wait',
+    });
+    const runId = created.body.id as string;
+    const acting = await api.waitForRun(runId, (run) => run.credits_charged === 5);
+    expect(acting.steps_completed).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    await api.post(`/v1/runs/${runId}/pause`, { reason: 'mid-wait' });
+    const paused = await api.waitForRun(runId, (run) => run.steps_completed === 1);
+    expect(paused).toMatchObject({ status: 'awaiting_human', credits_charged: 5 });
+
+    await api.post(`/v1/runs/${runId}/resume`, {});
+    const done = await api.waitForRun(runId, (run) => run.status === 'succeeded');
+    expect(done.credits_charged).toBe(done.steps_completed * 5);
+    expect(done.steps_completed).toBe(3);
+  });
+
   it('types a secret into the page without ever showing it in the run or its events', async () => {
     const { api, agent } = suite;
     agent.on('fill the field', ({ step }) =>

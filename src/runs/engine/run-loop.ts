@@ -123,7 +123,7 @@ export class RunLoop {
     const modelMs = Date.now() - startedMs;
     await noteEvents(this.deps, state, thoughtsOf(step, decision));
 
-    const { outcomes, interrupted } = await performActions(
+    const { outcomes, interrupted, started } = await performActions(
       this.deps,
       state,
       step,
@@ -131,7 +131,7 @@ export class RunLoop {
     );
     const record: StepRecord = { step, decision: state.values.redact(decision), outcomes };
     if (interrupted) {
-      await keepInterrupted(this.deps, state, record);
+      await keepInterrupted(this.deps, state, record, started);
       throw state.signal.reason;
     }
     const summary = stepSummary(state, observation, decision, outcomes, modelMs);

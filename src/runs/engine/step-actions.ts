@@ -12,14 +12,16 @@ export async function performActions(
   state: LoopState,
   step: number,
   actions: ModelAction[],
-): Promise<{ outcomes: StepOutcome[]; interrupted: boolean }> {
+): Promise<{ outcomes: StepOutcome[]; interrupted: boolean; started: number }> {
   const outcomes: StepOutcome[] = [];
   let interrupted = false;
+  let started = 0;
   for (const [index, action] of actions.entries()) {
     await noteEvents(deps, state, [{ type: 'tool_call', data: { step, index, action } }]);
     let outcome: StepOutcome;
     try {
       state.signal.throwIfAborted();
+      started += 1;
       outcome = await act(deps, state, action);
     } catch (error) {
       if (!interruptOf(state.signal)) {
@@ -40,7 +42,7 @@ export async function performActions(
   while (outcomes.length < actions.length) {
     outcomes.push({ ok: false, error: why });
   }
-  return { outcomes, interrupted };
+  return { outcomes, interrupted, started };
 }
 
 async function act(deps: RunLoopDeps, state: LoopState, action: ModelAction): Promise<StepOutcome> {
@@ -54,16 +56,20 @@ async function act(deps: RunLoopDeps, state: LoopState, action: ModelAction): Pr
 }
 
 /**
- * Keeps a step whose batch a pause or shutdown cut short, so the model learns on resume
- * which of its calls ran and which did not. A cancelled run never resumes: nothing to keep.
+ * Keeps a step whose batch a pause or shutdown cut short after it began to act, so the model
+ * learns on resume which of its calls ran and which did not; the step acted, so it is a step
+ * done and paid like any other. One cut short before its first action did nothing: it is
+ * dropped, its charge stays refunded and the model decides afresh. A cancelled run never
+ * resumes: nothing to keep.
  */
 export async function keepInterrupted(
   deps: RunLoopDeps,
   state: LoopState,
   record: StepRecord,
+  started: number,
 ): Promise<void> {
   const kind = interruptOf(state.signal)?.kind;
-  if (kind === 'paused' || kind === 'shutdown') {
+  if ((kind === 'paused' || kind === 'shutdown') && started > 0) {
     await deps.ledger.keepInterrupted(state.run, record);
   }
 }

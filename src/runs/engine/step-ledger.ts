@@ -82,11 +82,13 @@ export class StepLedger {
   }
 
   /**
-   * Records a step a pause or shutdown interrupted in the middle of its actions, whatever the
-   * run's status now; its charge stays as the pause left it (refunded when the pause won).
+   * Records a step a pause or shutdown interrupted after it began to act, whatever the run's
+   * status now, and takes its charge again where the pause refunded it: a step that acted
+   * counts as done. A wallet that cannot pay for it keeps nothing, so the run's steps and
+   * charges still agree; the model then decides afresh from the screen.
    */
   async keepInterrupted(run: RunRow, record: StepRecord): Promise<void> {
-    await this.events.write(async (trx) => {
+    await this.events.write(async (trx, emit) => {
       const updated = await trx
         .updateTable('runs')
         .set({ steps_completed: record.step })
@@ -96,6 +98,21 @@ export class StepLedger {
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) {
         return;
+      }
+      const { organization_id: organizationId } = run;
+      const price = this.priceCredits;
+      const outcome = await this.wallet.chargeStep(trx, organizationId, run.id, record.step, price);
+      if (outcome.kind === 'insufficient') {
+        await trx
+          .updateTable('runs')
+          .set({ steps_completed: record.step - 1 })
+          .where('id', '=', run.id)
+          .execute();
+        return;
+      }
+      if (outcome.kind === 'charged') {
+        await this.addCharged(trx, run.id, price);
+        await emit(run.id, billingEvent(record.step, price, outcome.balanceAfter));
       }
       await trx
         .insertInto('run_steps')
