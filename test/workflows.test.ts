@@ -82,13 +82,21 @@ describe.each(testStores)('workflows on %s', (store) => {
                 max_iterations: 10,
                 steps: [{ id: 'fill', type: 'task', task: 'fill the form for {{ row.name }}' }],
               },
-              { id: 'confirm', type: 'human_approval', message: 'Submit the three forms?' },
+              {
+                id: 'confirm',
+                type: 'human_approval',
+                message: 'Submit the {{ $count(inputs.rows) }} forms?',
+              },
               { id: 'submit', type: 'task', task: 'submit everything' },
             ],
             else: [{ id: 'report', type: 'task', task: 'report the failed login' }],
           },
         ],
-        output: { submitted: 'steps.submit.output.result.summary', last: 'steps.fill.status' },
+        output: {
+          submitted: 'steps.submit.output.result.summary',
+          last: 'steps.fill.status',
+          huge: '$pad("x", 1000000)',
+        },
       },
     });
     expect(saved.status).toBe(200);
@@ -113,7 +121,7 @@ describe.each(testStores)('workflows on %s', (store) => {
     expect(waiting).toMatchObject({
       status: 'awaiting_human',
       awaiting_step_id: 'logged_in/then/confirm',
-      awaiting_human_reason: 'Submit the three forms?',
+      awaiting_human_reason: 'Submit the 3 forms?',
       iterations_used: 3,
     });
     const resumed = await api.post(`/v1/workflows/runs/${id}/resume`, { approved: true });
@@ -122,7 +130,11 @@ describe.each(testStores)('workflows on %s', (store) => {
     const run = await waitForWorkflowRun(api, id);
     expect(run).toMatchObject({
       status: 'succeeded',
-      output: { submitted: 'submitted', last: 'succeeded' },
+      output: {
+        submitted: 'submitted',
+        last: 'succeeded',
+        huge: { error: expect.stringContaining('may be at most 256 KiB') },
+      },
       spent_cents: 25,
     });
     const events = await workflowEvents(api, id);

@@ -7,6 +7,12 @@ import jsonata from 'jsonata';
  */
 const guardrails = { timeout: 1_000, stack: 200 };
 
+/**
+ * The most an expression's value may weigh as JSON. Values are kept in the store and sent to
+ * clients, so a short expression such as `$pad("x", 1e8)` must not become gigabytes there.
+ */
+export const MAX_VALUE_BYTES = 256 * 1024;
+
 /** `{{ expression }}` inside a string field of a step. */
 const templatePattern = /\{\{([\s\S]+?)\}\}/g;
 
@@ -91,10 +97,18 @@ function truthy(value: unknown): boolean {
  * round-tripping makes plain values, and a function is no value (null).
  */
 function plain(value: unknown): unknown {
-  const text = JSON.stringify(value ?? null, (_key, item: unknown) =>
-    isFunction(item) ? null : item,
-  );
-  return JSON.parse(text ?? 'null') as unknown;
+  const text =
+    JSON.stringify(value ?? null, (_key, item: unknown) => (isFunction(item) ? null : item)) ??
+    'null';
+  // Length counts UTF-16 units: at most 3 bytes each in UTF-8, a cheap bound before measuring.
+  if (text.length > MAX_VALUE_BYTES / 3 && Buffer.byteLength(text) > MAX_VALUE_BYTES) {
+    const kib = Math.ceil(Buffer.byteLength(text) / 1024);
+    throw new ExpressionError(
+      `The value is ${kib} KiB as JSON; an expression's value may be at most ` +
+        `${MAX_VALUE_BYTES / 1024} KiB.`,
+    );
+  }
+  return JSON.parse(text) as unknown;
 }
 
 function isFunction(item: unknown): boolean {

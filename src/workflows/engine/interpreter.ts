@@ -107,7 +107,7 @@ export class Interpreter {
       case 'assert':
         return this.assert(step.condition, step.message, identity, frame);
       case 'human_approval':
-        return this.approval(identity, step.message);
+        return this.approval(identity, step.message, frame);
       default:
         return runControlStep(this, step, identity, frame);
     }
@@ -167,6 +167,8 @@ export class Interpreter {
       return done;
     }
     const holds = await this.condition(condition, frame, identity.stepId);
+    const said =
+      message && (await this.guarded(identity.stepId, () => render(message, frame.scope)));
     const result: StepResult = holds
       ? { status: 'succeeded', output: { holds }, error: null }
       : {
@@ -174,7 +176,7 @@ export class Interpreter {
           output: { holds },
           error: {
             code: 'ASSERTION_FAILED',
-            message: message ?? `Assertion '${condition}' did not hold.`,
+            message: said || `Assertion '${condition}' did not hold.`,
             step_id: identity.stepId,
           },
         };
@@ -182,14 +184,20 @@ export class Interpreter {
     return result;
   }
 
-  private async approval(identity: StepIdentity, message?: string): Promise<StepResult> {
+  private async approval(
+    identity: StepIdentity,
+    message: string | undefined,
+    frame: Frame,
+  ): Promise<StepResult> {
     const row = await this.deps.steps.begin(identity);
     const done = StepStore.resultOf(row);
     if (done) {
       return done;
     }
+    const question =
+      message && (await this.guarded(identity.stepId, () => render(message, frame.scope)));
     await this.deps.steps.markAwaiting(identity.key);
-    throw new Suspended(identity.key, message ?? `Approve step '${identity.stepId}' to go on.`);
+    throw new Suspended(identity.key, question || `Approve step '${identity.stepId}' to go on.`);
   }
 }
 
