@@ -59,6 +59,12 @@ describe.each(testStores)('desktop machines, terminals and files on %s', (store)
       parameters: { x: 1, y: 1 },
     });
     expect(onStopped.status).toBe(409);
+    const shellOnStopped = await api.post(`${base}/terminal`, { command: 'id' });
+    expect(shellOnStopped.status).toBe(409);
+    const written = await api.post(`${base}/files/write`, {
+      parameters: { path: 'kept.txt', content: 'still here' },
+    });
+    expect(written.body.success).toBe(true);
     const runOnStopped = await api.post('/v1/runs', { machine_id: machineId, task: 'x' });
     expect(runOnStopped.status).toBe(409);
 

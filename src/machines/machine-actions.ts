@@ -65,6 +65,11 @@ export class MachineActions {
     const row = await this.machines.row(auth.organizationId, machineId);
     requests.forEach((request, index) => checkScope(auth, request, index));
     // Files and terminals may be used beside a run; the screen belongs to the run's agent.
+    // A stopped machine's files can still be read and written, but it runs no commands.
+    const runsProcesses = requests.some((request) => request.command.startsWith('terminal_'));
+    if (runsProcesses && row.status !== 'running') {
+      throw invalidState(`Machine ${machineId} is ${row.status}; start it to run commands.`);
+    }
     let machine: Machine | undefined;
     if (requests.some((request) => !isWorkspaceCommand(request.command))) {
       if (row.status !== 'running') {

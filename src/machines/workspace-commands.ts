@@ -5,7 +5,16 @@ import { z } from 'zod';
 import type { ActionCommand } from '../contracts/index.js';
 import type { MachineWorkspace } from './workspace/index.js';
 
-const path = z.string().min(1).max(4096);
+// Linux refuses a name (one part of a path) over 255 bytes; say so before touching the disk.
+const MAX_NAME_BYTES = 255;
+const path = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine(
+    (value) => value.split('/').every((name) => Buffer.byteLength(name) <= MAX_NAME_BYTES),
+    `each name in a path is at most ${MAX_NAME_BYTES} bytes`,
+  );
 const encoding = z.enum(['utf8', 'base64']).default('utf8');
 const sessionId = z
   .string()

@@ -128,8 +128,17 @@ export class MachineUsers {
       }
       await killProcessesOf(entry.uid);
       if (abandoned || !(await exists(machineDir))) {
-        await deleteUser(entry.name);
-        removedUsers.push(entry.name);
+        // One that cannot go now is tried at the next start; it must not stop this one serving.
+        const removed = await deleteUser(entry.name).then(
+          () => true,
+          (error: unknown) => {
+            this.options.logger?.warn({ err: error, user: entry.name }, 'orphan user stays');
+            return false;
+          },
+        );
+        if (removed) {
+          removedUsers.push(entry.name);
+        }
       }
     }
     return { removedUsers };

@@ -53,8 +53,15 @@ const USERDEL_NO_SUCH_USER = 6;
  * Removes the user and its group; its files are the caller's to remove. A user already gone
  * counts as removed: another server on the host may have reaped the same orphan meanwhile.
  */
-export function deleteUser(name: string): Promise<void> {
-  return changeUsers('userdel', [name], [USERDEL_NO_SUCH_USER]);
+export async function deleteUser(name: string): Promise<void> {
+  try {
+    await changeUsers('userdel', [name], [USERDEL_NO_SUCH_USER]);
+  } catch (error) {
+    // Two userdels of one user race on /etc/passwd; the loser complains of a user now gone.
+    if ((await findUser(name)) !== undefined) {
+      throw error;
+    }
+  }
 }
 
 function changeUsers(tool: string, args: string[], doneCodes: number[] = []): Promise<void> {

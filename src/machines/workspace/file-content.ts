@@ -67,7 +67,15 @@ export function translateFsError(error: unknown, shownPath: string): unknown {
   const name = shownPath === '' ? 'the home directory' : `'${shownPath}'`;
   switch (errorCode(error)) {
     case 'ENOENT':
-      return new AppError('NOT_FOUND', `Nothing exists at ${name}.`, { cause: error });
+      return new AppError('NOT_FOUND', `Nothing exists at ${name}.`, {
+        cause: error,
+        suggestion:
+          'Paths are relative to the machine home; list a directory to see what is there.',
+      });
+    case 'ENAMETOOLONG':
+      return new AppError('VALIDATION_ERROR', `${capitalize(name)} is too long a path.`, {
+        cause: error,
+      });
     case 'ENOTDIR':
       return new AppError('VALIDATION_ERROR', `A part of ${name} is not a directory.`, {
         cause: error,

@@ -174,7 +174,11 @@ export class WorkspaceFiles {
     const target = await this.resolve(input);
     const removal = (await this.home()).inParent(target.entry, async (at, name) => {
       if ((await lstat(at(name))).isDirectory()) {
-        throw invalid('path', `'${target.relative}' is a directory; use deleteDirectory.`);
+        throw invalid(
+          'path',
+          `'${target.relative}' is a directory; delete it with directory_delete ` +
+            '(files/delete-directory).',
+        );
       }
       await unlink(at(name));
     });

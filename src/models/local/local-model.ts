@@ -128,7 +128,7 @@ function finished(plan: PlanStep[], progress: Progress, input: ModelInput, skipp
   const summary =
     progress.afterDone && input.humanNote
       ? `Every step of the task is done; nothing more to try for: ${input.humanNote}`
-      : `Did the ${plan.length} steps of the task${skipped.map((what) => `; ${what}`).join('')}.`;
+      : `Did the ${stepsWord(plan.length)} of the task${skipped.map((what) => `; ${what}`).join('')}.`;
   const reasoning = reasoningFor(plan.length, plan.length, 0, 'done', input.observation);
   return { actions: [], reasoning, done: { success: true, summary } };
 }
@@ -178,4 +178,8 @@ function attemptsFor(step: PlanStep): number {
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function stepsWord(count: number): string {
+  return count === 1 ? 'one step' : `${count} steps`;
 }
