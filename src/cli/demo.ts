@@ -96,6 +96,8 @@ async function driveDemo(
 
   const ended = await client.request<RunBody>('GET', `/v1/runs/${run.id}`);
   writeResult(ended, site, write, dataDir);
+  // The run and its events stay to be replayed; the machine's processes, user and home go.
+  await client.request('DELETE', `/v1/machines/${machine.machine.id}`);
   return ended.status;
 }
 
