@@ -21,7 +21,7 @@ export interface EvalTask {
   cleanUp?(): Promise<void>;
 }
 
-/** The packaged HTML manual the browser tasks read (Debian's libffi8 package). */
+/** The packaged HTML manual the browser tasks read (Debian's libffi-dev package). */
 export const manualDir = '/usr/share/doc/libffi8/html';
 
 function lastPage(manual: StaticSite, page: string) {
@@ -54,14 +54,14 @@ export function evalTasks(): EvalTask[] {
   return [
     {
       name: 'manual: follow a chapter link',
-      software: 'libffi manual (HTML, Debian libffi8)',
+      software: 'libffi manual (HTML, Debian libffi-dev)',
       desktop: false,
       task: (manual) => `Navigate to ${manual.url}/index.html and click the Memory Usage link`,
       check: ({ manual }) => lastPage(manual, 'Memory-Usage.html'),
     },
     {
       name: 'manual: two links and a check',
-      software: 'libffi manual (HTML, Debian libffi8)',
+      software: 'libffi manual (HTML, Debian libffi-dev)',
       desktop: false,
       task: (manual) =>
         `Navigate to ${manual.url}/index.html, click "Using libffi", click "The Basics" ` +

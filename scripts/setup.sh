@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(chromium xvfb xdotool x11-utils x11-apps xclip scrot openbox xterm fonts-dejavu-core
-  wmctrl x11vnc tesseract-ocr tesseract-ocr-eng mousepad galculator nano python3 make g++)
+  wmctrl x11vnc tesseract-ocr tesseract-ocr-eng mousepad galculator nano libffi-dev python3 make
+  g++)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
