@@ -41,7 +41,8 @@ function started(row: WorkflowRunRow, requestId: string) {
 function refuseOwnProvider(body: StartWorkflowRunRequest, header: unknown): void {
   const provider = header ?? body.llm?.provider ?? 'managed';
   if (provider !== 'managed') {
-    // LIMITATION: runs on a caller's provider key are not offered yet, for workflows as for runs.
+    // LIMITATION: a workflow run cannot use the caller's provider key, as a run can; sealing it
+    // for the workflow's life and handing it to each child run would lift it.
     throw new AppError(
       'LLM_PROVIDER_UNSUPPORTED',
       `Workflow runs on the caller's own '${String(provider)}' account are not offered.`,

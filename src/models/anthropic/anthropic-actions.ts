@@ -1,3 +1,4 @@
+import type { ClickModifier } from '../../contracts/index.js';
 import type { ModelAction } from '../model.js';
 import type { CallRecord } from '../provider/call-record.js';
 import type { ScreenScale } from '../provider/screen-scale.js';
@@ -22,6 +23,29 @@ export interface MappingContext {
 }
 
 const pixelsPerScrollClick = 100;
+
+// The modifier names a click's `text` may hold ("shift", "ctrl+shift", "super").
+const modifierNames: Record<string, ClickModifier> = {
+  ctrl: 'ctrl',
+  control: 'ctrl',
+  shift: 'shift',
+  alt: 'alt',
+  super: 'meta',
+  meta: 'meta',
+  cmd: 'meta',
+  win: 'meta',
+};
+
+/** The modifiers a click holds; undefined when `text` names something that is not one. */
+function clickModifiersOf(text: unknown): ClickModifier[] | undefined {
+  if (typeof text !== 'string' || text.trim() === '') {
+    return [];
+  }
+  const modifiers = text.split('+').map((name) => modifierNames[name.trim().toLowerCase()]);
+  return modifiers.every((modifier) => modifier !== undefined)
+    ? [...new Set(modifiers)]
+    : undefined;
+}
 
 /** Maps one tool_use of the computer or bash tool to actions. */
 export function mapToolUse(use: ToolUse, context: MappingContext): MappedCall {
@@ -101,14 +125,17 @@ function screenActions(
 ): ModelAction[] | undefined {
   const at = () => pointOf(input.coordinate, context);
   switch (action) {
-    // LIMITATION: a modifier held during a click (`text: "shift"`) is ignored, and
-    // left_mouse_down/up are refused; key-down and key-up actions would lift both.
+    // LIMITATION: left_mouse_down/up are refused; key-down and key-up actions would lift it.
     case 'left_click':
     case 'right_click':
     case 'middle_click': {
       const button =
         action === 'left_click' ? 'left' : action === 'right_click' ? 'right' : 'middle';
-      return [{ type: 'click', ...at(), button }];
+      const modifiers = clickModifiersOf(input.text);
+      if (modifiers === undefined) {
+        return undefined;
+      }
+      return [{ type: 'click', ...at(), button, ...(modifiers.length > 0 && { modifiers }) }];
     }
     case 'double_click':
       return [{ type: 'double_click', ...at() }];

@@ -129,6 +129,13 @@ describe('coordinates scaled back to a 1920×1080 screen', () => {
     expect(map()).toEqual(expected);
   });
 
+  it('holds the modifiers an Anthropic click names, and refuses a name that is none', () => {
+    expect(anthropic({ action: 'left_click', coordinate: [640, 360], text: 'ctrl+Shift' })).toEqual(
+      [{ type: 'click', x: 960, y: 540, button: 'left', modifiers: ['ctrl', 'shift'] }],
+    );
+    expect(anthropic({ action: 'left_click', coordinate: [640, 360], text: 'hyper' })).toEqual([]);
+  });
+
   it('lets the operator override the family a model name suggests', () => {
     expect(familyOf('my-finetune', { format: 'ui-tars', coordinates: 'grid-1000' })).toEqual({
       format: 'ui-tars',
