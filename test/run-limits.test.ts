@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { endless } from './support/agent-server.js';
 import { eventsOf, useServer } from './support/suite.js';
@@ -146,9 +146,14 @@ describe.each(testStores)('run limits and human hand-offs on %s', (store) => {
       task: 'slow wait',
     });
     const runId = created.body.id as string;
-    const acting = await api.waitForRun(runId, (run) => run.credits_charged === 5);
-    expect(acting.steps_completed).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Paused once the step's wait has begun: the step acted, so it is kept and paid.
+    await vi.waitFor(
+      async () => {
+        const events = await eventsOf(api, runId);
+        expect(events.some((event: { type: string }) => event.type === 'tool_call')).toBe(true);
+      },
+      { timeout: 20_000, interval: 50 },
+    );
 
     await api.post(`/v1/runs/${runId}/pause`, { reason: 'mid-wait' });
     const paused = await api.waitForRun(runId, (run) => run.steps_completed === 1);

@@ -39,9 +39,13 @@ export function tesseractReader(binary = 'tesseract'): ReadScreenText {
   return async (image, signal, options = {}) => {
     if (options.mode === 'enlarged') {
       const enlarged = enlargePng(image, ENLARGE_FACTOR);
-      return enlarged === undefined
-        ? []
-        : scaleLines(linesOf(await runTesseract(binary, enlarged, signal, '11')), ENLARGE_FACTOR);
+      const small =
+        enlarged === undefined
+          ? []
+          : scaleLines(linesOf(await runTesseract(binary, enlarged, signal, '11')), ENLARGE_FACTOR);
+      // Page layout analysis (mode 3) reads light text on a dark bar, such as a window's
+      // title, that sparse text mode (11) passes over.
+      return [...small, ...linesOf(await runTesseract(binary, image, signal, '3'))];
     }
     return linesOf(await runTesseract(binary, image, signal, '11'));
   };
