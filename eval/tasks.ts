@@ -10,7 +10,7 @@ export interface CheckContext {
   screenText(): Promise<string>;
 }
 
-/** One task on third-party software packaged by Debian, with an automatic check of the end state. */
+/** One task on third-party software packaged by Debian, with an automatic end-state check. */
 export interface EvalTask {
   name: string;
   software: string;
@@ -98,7 +98,8 @@ export function evalTasks(): EvalTask[] {
       software: 'galculator',
       desktop: true,
       task: () =>
-        'Open the calculator, click "7", click "+", click "3", click "=" and check that 10 is visible',
+        'Open the calculator, click "7", click "+", click "3", click "=" ' +
+        'and check that 10 is visible',
       async check({ screenText }) {
         const shown = /\b10\b/.test(await screenText());
         return { passed: shown, seen: shown ? '10 shown' : 'no 10' };

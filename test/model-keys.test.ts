@@ -69,7 +69,7 @@ describe.each(testStores)('a run on the caller’s own provider key on %s', (sto
     }
   });
 
-  it('refuses a provider without a key, and a key without a provider, changing nothing', async () => {
+  it('refuses a provider with no key and a key with no provider, changing nothing', async () => {
     const { api } = suite;
     const machineId = await machineOnPage(suite);
     const body = { machine_id: machineId, task: 'x', llm: { provider: 'openai' } };

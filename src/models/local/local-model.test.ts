@@ -38,7 +38,7 @@ function input(screen: string, history: StepRecord[], humanNote: string | null =
 const signal = new AbortController().signal;
 
 describe('the local model', () => {
-  it('clicks a target that shows up after it waited, not taking the wait for the click', async () => {
+  it('clicks a target that shows up after a wait, not taking the wait for it', async () => {
     const waited = await model.decide(input('loading', []), { signal });
     expect(waited.actions).toEqual([{ type: 'wait', ms: 1000 }]);
 

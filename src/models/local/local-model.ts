@@ -125,10 +125,11 @@ function screenReader(read: ReadScreenText, image: Buffer, signal: AbortSignal) 
 }
 
 function finished(plan: PlanStep[], progress: Progress, input: ModelInput, skipped: string[] = []) {
+  const notes = skipped.map((what) => `; ${what}`).join('');
   const summary =
     progress.afterDone && input.humanNote
       ? `Every step of the task is done; nothing more to try for: ${input.humanNote}`
-      : `Did the ${stepsWord(plan.length)} of the task${skipped.map((what) => `; ${what}`).join('')}.`;
+      : `Did the ${stepsWord(plan.length)} of the task${notes}.`;
   const reasoning = reasoningFor(plan.length, plan.length, 0, 'done', input.observation);
   return { actions: [], reasoning, done: { success: true, summary } };
 }

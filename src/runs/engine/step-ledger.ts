@@ -66,16 +66,7 @@ export class StepLedger {
         return false;
       }
 
-      await trx
-        .insertInto('run_steps')
-        .values({
-          run_id: run.id,
-          step: record.step,
-          decision: writeJson(record.decision),
-          outcomes: writeJson(record.outcomes),
-          created_at: this.clock.now().toISOString(),
-        })
-        .execute();
+      await this.insertStep(trx, run.id, record);
       await emit(run.id, { type: 'step', data: { step: record.step, ...summary } });
       return true;
     });
@@ -114,16 +105,7 @@ export class StepLedger {
         await this.addCharged(trx, run.id, price);
         await emit(run.id, billingEvent(record.step, price, outcome.balanceAfter));
       }
-      await trx
-        .insertInto('run_steps')
-        .values({
-          run_id: run.id,
-          step: record.step,
-          decision: writeJson(record.decision),
-          outcomes: writeJson(record.outcomes),
-          created_at: this.clock.now().toISOString(),
-        })
-        .execute();
+      await this.insertStep(trx, run.id, record);
     });
   }
 
@@ -153,6 +135,19 @@ export class StepLedger {
       decision: readJson(row.decision, { actions: [] }),
       outcomes: readJson(row.outcomes, []),
     }));
+  }
+
+  private async insertStep(trx: Transaction, runId: string, record: StepRecord): Promise<void> {
+    await trx
+      .insertInto('run_steps')
+      .values({
+        run_id: runId,
+        step: record.step,
+        decision: writeJson(record.decision),
+        outcomes: writeJson(record.outcomes),
+        created_at: this.clock.now().toISOString(),
+      })
+      .execute();
   }
 
   private async addCharged(trx: Transaction, runId: string, credits: number): Promise<void> {
