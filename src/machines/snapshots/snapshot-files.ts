@@ -190,9 +190,18 @@ async function runTar(
     streams.stdout ? pipeline(child.stdout!, streams.stdout) : undefined,
   ]);
   const code = await exited;
-  const broken = piped.find((result) => result.status === 'rejected');
+  // tar stops reading at the archive's end marker, so the padding after it may meet a closed
+  // pipe (EPIPE); with tar content, that is no loss.
+  const broken = piped.find(
+    (result) => result.status === 'rejected' && !(code === 0 && isClosedPipe(result.reason)),
+  );
   if (code === null || !okCodes.includes(code) || broken !== undefined) {
     const reason = stderr.trim().split('\n').at(-1) ?? 'no message';
     throw new Error(`tar ${args[0]} exited with status ${code}: ${reason}`);
   }
+}
+
+function isClosedPipe(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
