@@ -43,6 +43,7 @@ class FormSite {
   async stop(): Promise<void> {
     // The machine's browser may still hold a connection open; it is not waited for.
     this.server?.closeAllConnections();
+    this.server?.closeAllConnections();
     await new Promise((resolve) => this.server?.close(resolve));
   }
 }

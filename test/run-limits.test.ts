@@ -34,6 +34,8 @@ class FormPage {
   }
 
   async stop(): Promise<void> {
+    // A machine's browser may hold keep-alive connections open; close would wait for them.
+    this.server?.closeAllConnections();
     await new Promise((resolve) => this.server?.close(resolve));
   }
 }
